@@ -1,0 +1,1 @@
+"""Doctor checks: the model and runner in :mod:`vendorci.checks.base`, one module per area."""

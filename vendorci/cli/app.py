@@ -1,0 +1,281 @@
+"""The application object: global options, the error boundary, and output.
+
+Every command goes through :meth:`Application.run`, which calls the core
+function, renders its :class:`~vendorci.output.Result` (human text or one JSON
+envelope on stdout) and turns exceptions into exit codes: a known
+``VendorciError`` uses its own code, Ctrl-C is 130, anything else is an
+internal error (3) whose traceback goes to the log file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Optional
+
+import typer
+
+try:  # typer >= 0.20 vendors click as typer._click
+    import typer._click as click  # type: ignore[import-not-found,no-redef]
+except ImportError:  # pragma: no cover - older typer
+    import click  # type: ignore[no-redef]
+from typer.core import TyperGroup
+
+from vendorci.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    UsageError,
+    VendorciError,
+)
+from vendorci.output import Result, dumps, envelope, error_envelope, result_envelope
+
+
+class OutputMode(str, Enum):
+    human = "human"
+    json = "json"
+
+
+def _argv_output_mode(args: list[str]) -> str:
+    """Output mode guessed from raw argv, for errors raised before parsing finished."""
+    mode = os.environ.get("VENDORCI_OUTPUT", "human")
+    for i, a in enumerate(args):
+        if a in ("--output", "-o") and i + 1 < len(args):
+            mode = args[i + 1]
+        elif a.startswith("--output="):
+            mode = a.split("=", 1)[1]
+    return mode
+
+
+def _argv_command(args: list[str]) -> str:
+    words = []
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+            continue
+        if a in ("--output", "-o", "--config"):
+            skip = True
+            continue
+        if a.startswith("-"):
+            continue
+        words.append(a)
+        if len(words) == 2:
+            break
+    return " ".join(words) or "vendorci"
+
+
+class VendorciGroup(TyperGroup):
+    """The root group: turns click usage errors into our exit code 2 and,
+    in JSON mode, into the envelope, even though no command ran."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            rv = super().main(args=argv, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except click.exceptions.UsageError as exc:
+            code = EXIT_USAGE
+            if _argv_output_mode(argv) == "json":
+                err = UsageError(exc.format_message(), code="usage_error",
+                                 hint="Run with --help to see the options.")
+                click.echo(dumps(error_envelope(_argv_command(argv), err)))
+            else:
+                exc.show()
+            rv = code
+        except click.exceptions.Abort:
+            click.echo("interrupted", err=True)
+            rv = EXIT_INTERRUPTED
+        except click.exceptions.Exit as exc:
+            rv = exc.exit_code
+        except click.ClickException as exc:
+            exc.show()
+            rv = exc.exit_code
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+class Application:
+    """Owns output for one invocation (hatch's Application, in small)."""
+
+    def __init__(self, output: str = "human", config_path: Optional[str] = None, debug: bool = False) -> None:
+        self.output = output
+        self.config_path = config_path
+        self.debug = debug
+        self._consoles: dict[bool, Any] = {}
+
+    @property
+    def json(self) -> bool:
+        return self.output == "json"
+
+    def console(self, stderr: bool = False) -> Any:
+        if stderr not in self._consoles:
+            from rich.console import Console
+
+            self._consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=False)
+        return self._consoles[stderr]
+
+    def load_config(self, overrides: Optional[Mapping[str, Any]] = None) -> Any:
+        from vendorci.config import load_config
+        from vendorci.logutil import register_secret
+
+        cfg = load_config(overrides or {}, config_path=self.config_path)
+        for s in cfg.secret_values():
+            register_secret(s)
+        return cfg
+
+    # -- progress, on stderr, never in JSON mode's stdout ------------------
+    def note(self, message: str) -> None:
+        from vendorci.logutil import redact
+
+        if not self.json:
+            self.console(stderr=True).print(redact(message), markup=False)
+        else:
+            print(redact(message), file=sys.stderr)
+
+    @contextmanager
+    def progress(self, message: str) -> Iterator[Callable[[str], None]]:
+        """A status line on stderr; yields ``update(text)``."""
+        from vendorci.logutil import redact
+
+        err = self.console(stderr=True)
+        if err.is_terminal and not self.json:
+            with err.status(redact(message)) as status:
+                yield lambda text: status.update(redact(text))
+        else:
+            last = [""]
+
+            def update(text: str) -> None:
+                # plain lines, only when the state word changes (no flood in logs)
+                head = text.split(" (")[0]
+                if head != last[0]:
+                    last[0] = head
+                    print(redact(text), file=sys.stderr, flush=True)
+
+            update(message)
+            yield update
+
+    # -- the boundary --------------------------------------------------------
+    def run(self, command: str, func: Callable[[], Result], render: Optional[Callable[[Any, Result], None]] = None) -> None:
+        try:
+            result = func()
+        except VendorciError as err:
+            self.emit_error(command, err)
+            raise typer.Exit(err.exit_code) from None
+        except KeyboardInterrupt:
+            if self.json:
+                self._print_json(envelope(command, status="error", exit_code=EXIT_INTERRUPTED,
+                                          errors=[{"code": "interrupted", "message": "interrupted", "hint": None}]))
+            else:
+                print("interrupted", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, click.exceptions.Exit):
+            raise
+        except Exception as exc:  # a bug: log it, never dump it on the user
+            self.internal_error(command, exc)
+            raise typer.Exit(EXIT_INTERNAL) from None
+        self.emit(result, render)
+        raise typer.Exit(result.code)
+
+    def emit(self, result: Result, render: Optional[Callable[[Any, Result], None]] = None) -> None:
+        if self.json:
+            self._print_json(result_envelope(result))
+            return
+        out = self.console()
+        if render is not None:
+            render(out, result)
+        elif result.human is not None:
+            result.human(out)
+        else:
+            render_mapping(out, result.data)
+        for e in result.errors:
+            self._print_error_lines(e.get("message", ""), e.get("hint"))
+
+    def emit_error(self, command: str, err: VendorciError) -> None:
+        if self.json:
+            self._print_json(error_envelope(command, err))
+        else:
+            self._print_error_lines(err.message, err.hint)
+
+    def internal_error(self, command: str, exc: BaseException) -> None:
+        from vendorci.logutil import redact, write_crash_log
+
+        path, text = write_crash_log(command, exc)
+        where = f"; the traceback is in {path}" if path else ""
+        msg = redact(f"internal error: {type(exc).__name__}: {exc}{where}")
+        if self.debug:
+            print(text, file=sys.stderr)
+        if self.json:
+            err = VendorciError(msg, code="internal_error", exit_code=EXIT_INTERNAL,
+                                hint="This is a bug in vendorci; please report it with the log file.")
+            self._print_json(error_envelope(command, err))
+        else:
+            self._print_error_lines(msg, "run again with --debug to see the traceback" if not self.debug else None)
+
+    def _print_error_lines(self, message: str, hint: Optional[str]) -> None:
+        from vendorci.logutil import redact
+
+        print(f"error: {redact(message)}", file=sys.stderr)
+        if hint:
+            print(f"  hint: {redact(hint)}", file=sys.stderr)
+
+    def _print_json(self, doc: dict) -> None:
+        from vendorci.logutil import redact
+
+        sys.stdout.write(redact(dumps(doc)) + "\n")
+        sys.stdout.flush()
+
+
+def render_mapping(console: Any, data: Mapping[str, Any], indent: int = 0) -> None:
+    pad = " " * indent
+    for k, v in data.items():
+        if isinstance(v, Mapping):
+            console.print(f"{pad}{k}:", markup=False)
+            render_mapping(console, v, indent + 2)
+        elif isinstance(v, list):
+            console.print(f"{pad}{k}:", markup=False)
+            for item in v:
+                console.print(f"{pad}  - {item}", markup=False)
+        else:
+            console.print(f"{pad}{k}: {v}", markup=False)
+
+
+def get_app(ctx: typer.Context) -> Application:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Application):
+        root.obj = Application(output=os.environ.get("VENDORCI_OUTPUT", "human"))
+    return root.obj
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from vendorci import __version__
+
+        typer.echo(f"vendorci {__version__}")
+        raise typer.Exit(0)
+
+
+def global_options(
+    ctx: typer.Context,
+    output: OutputMode = typer.Option(
+        OutputMode.human, "--output", "-o", envvar="VENDORCI_OUTPUT", case_sensitive=False,
+        help="human (tables, ✓ ! ✗ lines) or json (one envelope on stdout).",
+    ),
+    config: Optional[Path] = typer.Option(
+        None, "--config", envvar="VENDORCI_CONFIG", help="Config file (default ./vendorci.yaml, then the user config).",
+        dir_okay=False,
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Log debug output and show tracebacks."),
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """vendorci: the third-party CI operator's tool."""
+    from vendorci.logutil import setup_logging
+
+    ctx.obj = Application(output=output.value, config_path=str(config) if config else None, debug=debug)
+    setup_logging(debug)

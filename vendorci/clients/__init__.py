@@ -1,0 +1,1 @@
+"""Thin, typed wrappers around peers (Gearman, Jenkins, Gerrit, SSH, git), with explicit timeouts."""

@@ -1,0 +1,389 @@
+"""Effective configuration, with where each value came from.
+
+Precedence, highest first: command-line flag, ``VENDORCI_*`` environment
+variable, config file (``--config``, ``VENDORCI_CONFIG``, ``./vendorci.yaml``,
+then the platformdirs user config ``config.yaml``), what the host already has
+(``/etc/zuul/zuul.conf``, ``/etc/jenkins_jobs/jenkins_jobs.ini``), defaults.
+
+Secrets (Jenkins API token, Gerrit HTTP password) are accepted only from the
+environment, from a ``*_file`` that is not group/world readable, or from the
+host's own jenkins_jobs.ini; never from a flag.  They are masked in every
+rendering of the configuration.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from vendorci.errors import ConfigError
+
+MASK = "********"
+
+
+def _str(v: Any) -> str:
+    if isinstance(v, (dict, list)):
+        raise ValueError("expected a string")
+    return str(v)
+
+
+def _int(v: Any) -> int:
+    if isinstance(v, bool):
+        raise ValueError("expected an integer")
+    return int(v)
+
+
+def _port(v: Any) -> int:
+    n = _int(v)
+    if not 0 < n < 65536:
+        raise ValueError("expected a port number 1-65535")
+    return n
+
+
+def _float(v: Any) -> float:
+    if isinstance(v, bool):
+        raise ValueError("expected a number")
+    f = float(v)
+    if f <= 0:
+        raise ValueError("expected a positive number")
+    return f
+
+
+def _hostport(v: Any) -> str:
+    s = _str(v).strip()
+    host, _, port = s.rpartition(":")
+    if not host or not port:
+        raise ValueError("expected HOST:PORT")
+    _port(port)
+    return s
+
+
+def _url(v: Any) -> str:
+    s = _str(v).strip()
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(s)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an http:// or https:// URL")
+    if parts.username or parts.password:
+        raise ValueError("credentials must not be embedded in the URL; use the user setting and VENDORCI_*_TOKEN/PASSWORD")
+    return s
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    conv: Callable[[Any], Any] = _str
+    default: Any = None
+    secret: bool = False
+    path: bool = False  # resolved relative to the config file
+    env: str | None = None
+    help: str = ""
+
+    @property
+    def env_var(self) -> str:
+        return self.env or "VENDORCI_" + self.name.upper().replace(".", "_")
+
+
+KEYS: tuple[Key, ...] = (
+    Key("vendor", help="Vendor (CI) name, lowercase"),
+    Key("data_repo", path=True, help="The private data repository"),
+    Key("known_hosts", path=True, help="known_hosts file used to verify SSH host keys"),
+    Key("gerrit.host", default="review.opendev.org"),
+    Key("gerrit.port", _port, default=29418),
+    Key("gerrit.user", help="The CI's Gerrit service account"),
+    Key("gerrit.ssh_key", path=True, help="Private key of the CI's Gerrit account"),
+    Key("gerrit.http_url", _url),
+    Key("gerrit.http_user"),
+    Key("gerrit.http_password", secret=True),
+    Key("jenkins.url", _url, default="http://127.0.0.1:8080/"),
+    Key("jenkins.user"),
+    Key("jenkins.token", secret=True),
+    Key("jenkins.timeout", _float, default=10.0),
+    Key("gearman.server", _hostport, default="127.0.0.1:4730", env="VENDORCI_GEARMAN"),
+    Key("zuul.conf", path=True, default="/etc/zuul/zuul.conf"),
+    Key("zuul.layout", path=True, default="/etc/zuul/layout.yaml"),
+    Key("zuul.run_dir", path=True, default="/var/run"),
+    Key("zuul.web_url", _url),
+    Key("jjb.ini", path=True, default="/etc/jenkins_jobs/jenkins_jobs.ini"),
+)
+KEY_BY_NAME = {k.name: k for k in KEYS}
+SECRET_FILE_KEYS = {"jenkins.token_file": "jenkins.token", "gerrit.http_password_file": "gerrit.http_password"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated, effective configuration. Secrets are not in ``repr``."""
+
+    values: Mapping[str, Any]
+    sources: Mapping[str, str]
+    files: tuple[str, ...] = ()
+    _secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._secrets:
+            return self._secrets[name]
+        return self.values.get(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        v = self[name]
+        return default if v is None else v
+
+    def secret(self, name: str) -> str | None:
+        return self._secrets.get(name)
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+    @property
+    def gearman_address(self) -> tuple[str, int]:
+        host, _, port = str(self.values["gearman.server"]).rpartition(":")
+        return host.strip("[]"), int(port)
+
+    def secret_values(self) -> list[str]:
+        return [v for v in self._secrets.values() if v]
+
+    def show(self) -> list[dict[str, Any]]:
+        rows = []
+        for key in KEYS:
+            has = key.name in self._secrets or self.values.get(key.name) is not None
+            value = MASK if key.secret and has else self.values.get(key.name)
+            rows.append({"key": key.name, "value": value, "source": self.source(key.name) if has else "unset"})
+        return rows
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, Mapping) and not any(name == key.name for key in KEYS):
+            out.update(_flatten(v, name + "."))
+        else:
+            out[name] = v
+    return out
+
+
+def _check_secret_file(path: Path, key: str, origin: str) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        raise ConfigError(f"{origin}: {key}: cannot read {path}", code="secret_file_missing") from None
+    if st.st_mode & 0o077:
+        raise ConfigError(
+            f"{origin}: {key}: {path} is readable by group or others (mode {st.st_mode & 0o777:o})",
+            code="secret_file_mode",
+            hint=f"chmod 600 {path}",
+        )
+    return path.read_text(encoding="utf-8").strip()
+
+
+def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read a vendorci.yaml: returns (flat values, secrets); errors name file, key and line."""
+    from vendorci.yamlutil import load_yaml
+
+    try:
+        loaded = load_yaml(path)
+    except ConfigError:
+        raise
+    except Exception as exc:  # InputError -> ConfigError with the same text
+        from vendorci.errors import VendorciError
+
+        if isinstance(exc, VendorciError):
+            raise ConfigError(exc.message, code="config_syntax", hint=exc.hint) from None
+        raise
+    data = loaded.data
+    if data is None:
+        return {}, {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path}:{loaded.line() or 1}: the configuration must be a mapping of settings", code="config_invalid")
+    values: dict[str, Any] = {}
+    secrets: dict[str, str] = {}
+    for name, raw in _flatten(data).items():
+        line = loaded.line(*name.split("."))
+        where = f"{path}:{line}" if line else str(path)
+        if name in SECRET_FILE_KEYS:
+            sp = Path(os.path.expanduser(str(raw)))
+            if not sp.is_absolute():
+                sp = path.parent / sp
+            secrets[SECRET_FILE_KEYS[name]] = _check_secret_file(sp, name, where)
+            continue
+        key = KEY_BY_NAME.get(name)
+        if key is None:
+            raise ConfigError(
+                f"{where}: unknown setting {name!r}",
+                code="config_unknown_key",
+                hint="Known settings: " + ", ".join(k.name for k in KEYS),
+            )
+        if key.secret:
+            raise ConfigError(
+                f"{where}: {name} must not be written in a config file",
+                code="config_secret_inline",
+                hint=f"Set {key.env_var} in the environment or use {name}_file pointing to a 0600 file.",
+            )
+        if raw is None:
+            continue
+        try:
+            value = key.conv(raw)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{where}: {name}: {exc} (got {raw!r})", code="config_bad_value") from None
+        if key.path:
+            p = Path(os.path.expanduser(str(value)))
+            value = str(p if p.is_absolute() else (path.parent / p))
+        values[name] = value
+    return values, secrets
+
+
+def read_zuul_conf(path: Path) -> dict[str, Any]:
+    """Settings vendorci takes from a Zuul v2 zuul.conf (never secrets)."""
+    cp = configparser.RawConfigParser()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            cp.read_file(fh)
+    except (OSError, UnicodeDecodeError):
+        return {}
+    except configparser.Error as exc:
+        raise ConfigError(f"{path}: invalid INI: {exc}".splitlines()[0], code="zuul_conf_invalid") from None
+    out: dict[str, Any] = {}
+
+    def opt(section: str, name: str) -> str | None:
+        return cp.get(section, name) if cp.has_option(section, name) else None
+
+    server, port = opt("gearman", "server"), opt("gearman", "port") or "4730"
+    if server:
+        out["gearman.server"] = f"{server}:{port}"
+    for src, dst in (("server", "gerrit.host"), ("port", "gerrit.port"), ("user", "gerrit.user"), ("sshkey", "gerrit.ssh_key")):
+        if opt("gerrit", src):
+            out[dst] = opt("gerrit", src)
+    if opt("zuul", "layout_config"):
+        out["zuul.layout"] = opt("zuul", "layout_config")
+    return out
+
+
+def read_jjb_ini(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    cp = configparser.RawConfigParser()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            cp.read_file(fh)
+    except (OSError, UnicodeDecodeError):
+        return {}, {}
+    except configparser.Error as exc:
+        raise ConfigError(f"{path}: invalid INI: {exc}".splitlines()[0], code="jjb_ini_invalid") from None
+    values: dict[str, Any] = {}
+    secrets: dict[str, str] = {}
+    if cp.has_section("jenkins"):
+        if cp.has_option("jenkins", "url"):
+            values["jenkins.url"] = cp.get("jenkins", "url")
+        if cp.has_option("jenkins", "user"):
+            values["jenkins.user"] = cp.get("jenkins", "user")
+        if cp.has_option("jenkins", "password"):
+            secrets["jenkins.token"] = cp.get("jenkins", "password")
+    return values, secrets
+
+
+def _candidate_files(explicit: str | None, env: Mapping[str, str], cwd: Path) -> list[tuple[Path, bool]]:
+    """Config files in precedence order; the bool says whether it must exist."""
+    if explicit:
+        return [(Path(explicit), True)]
+    if env.get("VENDORCI_CONFIG"):
+        return [(Path(env["VENDORCI_CONFIG"]), True)]
+    from vendorci.paths import user_config_file
+
+    return [(cwd / "vendorci.yaml", False), (user_config_file(), False)]
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    config_path: str | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """Build the effective configuration (see module docstring for precedence)."""
+    env = os.environ if env is None else env
+    cwd = cwd or Path.cwd()
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    secrets: dict[str, str] = {}
+    secret_sources: dict[str, str] = {}
+    files: list[str] = []
+
+    def put(name: str, value: Any, source: str, secret_store: bool = False) -> None:
+        key = KEY_BY_NAME[name]
+        try:
+            conv = key.conv(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{source}: {name}: {exc} (got {value!r})", code="config_bad_value") from None
+        if key.path and conv is not None:
+            conv = os.path.expanduser(str(conv))
+        values[name] = conv
+        sources[name] = source
+
+    # defaults
+    for key in KEYS:
+        if key.default is not None:
+            values[key.name] = key.default
+            sources[key.name] = "default"
+
+    # config file, read first so that it may point at zuul.conf / jjb.ini
+    file_values: dict[str, Any] = {}
+    file_secrets: dict[str, str] = {}
+    file_origin = ""
+    for path, required in _candidate_files(config_path, env, cwd):
+        if path.is_file():
+            file_values, file_secrets = read_config_file(path)
+            file_origin = str(path)
+            files.append(str(path))
+            break
+        if required:
+            raise ConfigError(f"{path}: config file not found", code="config_missing",
+                              hint="Check --config / VENDORCI_CONFIG.")
+
+    def env_or(name: str) -> Any:
+        if overrides and overrides.get(name) is not None:
+            return overrides[name]
+        key = KEY_BY_NAME[name]
+        if env.get(key.env_var):
+            return env[key.env_var]
+        return file_values.get(name, values.get(name))
+
+    # host files: the path may itself come from flag/env/file
+    zuul_conf = Path(os.path.expanduser(str(env_or("zuul.conf"))))
+    for name, v in read_zuul_conf(zuul_conf).items():
+        put(name, v, f"host:{zuul_conf}")
+    jjb_ini = Path(os.path.expanduser(str(env_or("jjb.ini"))))
+    jv, js = read_jjb_ini(jjb_ini)
+    for name, v in jv.items():
+        put(name, v, f"host:{jjb_ini}")
+    for name, v in js.items():
+        secrets[name] = v
+        secret_sources[name] = f"host:{jjb_ini}"
+
+    for name, v in file_values.items():
+        values[name] = v
+        sources[name] = f"file:{file_origin}"
+    for name, v in file_secrets.items():
+        secrets[name] = v
+        secret_sources[name] = f"file:{file_origin}"
+
+    for key in KEYS:
+        raw = env.get(key.env_var)
+        if raw is None or raw == "":
+            continue
+        if key.secret:
+            secrets[key.name] = raw
+            secret_sources[key.name] = f"env:{key.env_var}"
+        else:
+            put(key.name, raw, f"env:{key.env_var}")
+
+    for name, v in (overrides or {}).items():
+        if v is None:
+            continue
+        if KEY_BY_NAME[name].secret:
+            raise ConfigError(f"{name} cannot be given on the command line", code="secret_on_command_line")
+        put(name, v, "flag")
+
+    sources.update(secret_sources)
+    return Config(values=values, sources=sources, files=tuple(files), _secrets=secrets)

@@ -1,0 +1,1 @@
+"""What vendorci does. Functions here return results and never print."""

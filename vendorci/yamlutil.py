@@ -1,0 +1,95 @@
+"""Safe YAML loading that remembers where each value came from.
+
+Only ``yaml.SafeLoader`` is ever used: tags such as ``!!python/object`` are
+rejected, never executed.  Errors carry the file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vendorci.errors import InputError
+
+MAX_YAML_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class LoadedYaml:
+    path: Path
+    data: Any
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line(self, *keys: Any) -> int | None:
+        """1-based line of the value at ``keys`` (or of its nearest parent)."""
+        k = tuple(keys)
+        while k:
+            if k in self.lines:
+                return self.lines[k]
+            k = k[:-1]
+        return self.lines.get(())
+
+
+def _index(node: Any, path: tuple, out: dict[tuple, int]) -> None:
+    import yaml
+
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for knode, vnode in node.value:
+            key = knode.value if isinstance(knode, yaml.ScalarNode) else str(knode.start_mark)
+            out[path + (key,)] = knode.start_mark.line + 1
+            _index(vnode, path + (key,), out)
+            # the key's own line is more useful than the value's for mappings
+            out[path + (key,)] = knode.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, path + (i,), out)
+
+
+def parse_yaml(text: str, path: Path | str = "<string>") -> LoadedYaml:
+    import yaml
+
+    p = Path(path)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(
+            f"{p}{line}: invalid YAML: {problem}",
+            code="yaml_syntax",
+            hint="Fix the YAML syntax at that line (indentation, quoting, a stray tab).",
+            data={"file": str(p), "line": mark.line + 1 if mark else None},
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{p}: invalid YAML: {exc}", code="yaml_syntax") from None
+    lines: dict[tuple, int] = {}
+    if node is not None:
+        _index(node, (), lines)
+    return LoadedYaml(p, data, lines)
+
+
+def load_yaml(path: Path | str) -> LoadedYaml:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise InputError(
+                f"{p}: file is {size} bytes, larger than the {MAX_YAML_BYTES} bytes vendorci reads",
+                code="file_too_large",
+            )
+        text = p.read_text(encoding="utf-8")
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file", code="file_missing") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, expected a file", code="not_a_file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not UTF-8 text", code="not_text") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read: {exc.strerror}", code="file_unreadable") from None
+    return parse_yaml(text, p)
