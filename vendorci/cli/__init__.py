@@ -21,11 +21,16 @@ app.callback()(global_options)
 
 def _register() -> None:
     # Sub-apps and commands are added explicitly, one module per command.
-    from vendorci.cli import config_cmd, init, keys, validate
+    from vendorci.cli import config_cmd, doctor, gearman, init, keys, node, smoke, validate, votes
 
     init.register(app)
-    validate.register(app)
     app.add_typer(keys.app, name="keys")
+    validate.register(app)
+    doctor.register(app)
+    app.add_typer(gearman.app, name="gearman")
+    app.add_typer(node.app, name="node")
+    app.add_typer(smoke.app, name="smoke-test")
+    votes.register(app)
     app.add_typer(config_cmd.app, name="config")
 
 

@@ -1,0 +1,7 @@
+"""Doctor checks for jenkins (being written)."""
+
+from __future__ import annotations
+
+
+def checks() -> list:
+    return []
