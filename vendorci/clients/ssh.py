@@ -1,0 +1,217 @@
+"""SSH with verified host keys (paramiko), errors translated to VendorciError.
+
+Host keys are checked against a known_hosts file: a known, matching key is
+accepted; a changed key is always refused (HostKeyMismatch); an unknown key
+is refused (HostKeyUnknown) unless ``accept_new`` is set, in which case it is
+recorded in the known_hosts file (atomically) and accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vendorci.errors import AuthFailed, ConnectionFailed, HostKeyMismatch, HostKeyUnknown, InputError, WaitTimeout
+
+_kh_lock = threading.Lock()
+
+
+def host_key_name(host: str, port: int) -> str:
+    return host if port == 22 else f"[{host}]:{port}"
+
+
+def _fp(key: Any) -> str:
+    import base64
+    import hashlib
+
+    return "SHA256:" + base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
+
+
+def add_known_host(known_hosts: Path, host: str, port: int, key: Any) -> None:
+    """Append ``key`` for host:port to ``known_hosts`` atomically (file 0600, dir 0700)."""
+    from vendorci.fsutil import ensure_private_dir, write_atomic
+
+    with _kh_lock:
+        ensure_private_dir(known_hosts.parent)
+        old = known_hosts.read_text() if known_hosts.exists() else ""
+        if old and not old.endswith("\n"):
+            old += "\n"
+        line = f"{host_key_name(host, port)} {key.get_name()} {key.get_base64()}\n"
+        write_atomic(known_hosts, old + line, mode=0o600)
+
+
+def check_host_key(known_hosts: Path, host: str, port: int, key: Any, accept_new: bool) -> str:
+    """Verify ``key``; returns "known" or "added"; raises on unknown/mismatch."""
+    import paramiko
+
+    name = host_key_name(host, port)
+    keys = paramiko.HostKeys()
+    if known_hosts.exists():
+        try:
+            keys.load(str(known_hosts))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{known_hosts}: cannot read known_hosts: {exc}", code="known_hosts_invalid") from None
+    entry = keys.lookup(name)
+    if entry:
+        if key.get_name() in entry:
+            if entry[key.get_name()] == key:
+                return "known"
+            raise HostKeyMismatch(
+                f"host key for {name} has CHANGED ({key.get_name()} {_fp(key)}): refusing to connect",
+                hint=f"If the host was really reinstalled, remove the old line with `ssh-keygen -R '{name}' -f "
+                f"{known_hosts}` after verifying the new fingerprint out of band.",
+                data={"host": name, "fingerprint": _fp(key)},
+            )
+        # known host, but not with this key type: treat like a changed key (downgrade attack)
+        raise HostKeyMismatch(
+            f"{name} offered a {key.get_name()} key but known_hosts has only {', '.join(entry.keys())}",
+            hint=f"Verify the host, then update {known_hosts}.",
+            data={"host": name, "fingerprint": _fp(key)},
+        )
+    if not accept_new:
+        raise HostKeyUnknown(
+            f"host key for {name} is not in {known_hosts} ({key.get_name()} {_fp(key)})",
+            hint="Verify the fingerprint out of band, then rerun with --accept-new-host-key to record it.",
+            data={"host": name, "fingerprint": _fp(key)},
+        )
+    add_known_host(known_hosts, host, port, key)
+    return "added"
+
+
+@dataclass
+class SshTarget:
+    host: str
+    port: int
+    user: str
+    key_path: Path | None
+    known_hosts: Path
+    accept_new: bool = False
+    timeout: float = 10.0
+
+
+class SshSession:
+    """One authenticated SSH connection; use as a context manager."""
+
+    def __init__(self, target: SshTarget) -> None:
+        self.target = target
+        self.client: Any = None
+        self.host_key_status = ""
+
+    def __enter__(self) -> SshSession:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def connect(self) -> None:
+        import paramiko
+
+        t = self.target
+        pkey = load_private_key(t.key_path) if t.key_path else None
+        sock = None
+        try:
+            sock = socket.create_connection((t.host, t.port), timeout=t.timeout)
+        except socket.timeout:
+            raise WaitTimeout(f"SSH to {t.host}:{t.port}: no answer within {t.timeout:g}s",
+                              code="ssh_timeout", hint="Check the host is up and no firewall drops port "
+                              f"{t.port}.") from None
+        except OSError as exc:
+            raise ConnectionFailed(f"SSH to {t.host}:{t.port}: {exc.strerror or exc}", code="ssh_unreachable",
+                                   hint=f"Is sshd running on {t.host} and port {t.port} open?") from None
+        transport = paramiko.Transport(sock)
+        transport.banner_timeout = t.timeout
+        transport.auth_timeout = t.timeout
+        try:
+            transport.start_client(timeout=t.timeout)
+            self.host_key_status = check_host_key(t.known_hosts, t.host, t.port, transport.get_remote_server_key(),
+                                                  t.accept_new)
+            if pkey is None:
+                raise AuthFailed(f"SSH to {t.user}@{t.host}:{t.port}: no private key given", code="ssh_no_key")
+            transport.auth_publickey(t.user, pkey)
+        except (HostKeyMismatch, HostKeyUnknown, AuthFailed):
+            transport.close()
+            raise
+        except paramiko.AuthenticationException:
+            transport.close()
+            raise AuthFailed(f"SSH authentication failed for {t.user}@{t.host}:{t.port} with {t.key_path}",
+                             code="ssh_auth_failed",
+                             hint=f"Add the public key {t.key_path}.pub to ~{t.user}/.ssh/authorized_keys on the host."
+                             ) from None
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            transport.close()
+            raise ConnectionFailed(f"SSH to {t.host}:{t.port} failed: {exc or type(exc).__name__}",
+                                   code="ssh_protocol_error",
+                                   hint="The peer closed the connection or is not an SSH server.") from None
+        client = paramiko.SSHClient()
+        client._transport = transport  # an already verified, authenticated transport
+        self.client = client
+
+    def run(self, command: str, timeout: float | None = None, stdin: bytes | None = None) -> tuple[int, str, str]:
+        """Run ``command``; return (exit status, stdout, stderr). Raises WaitTimeout past ``timeout``."""
+        import paramiko
+
+        limit = timeout or self.target.timeout
+        try:
+            chan = self.client.get_transport().open_session(timeout=limit)
+            chan.settimeout(limit)
+            chan.exec_command(command)
+            if stdin:
+                chan.sendall(stdin)
+            chan.shutdown_write()
+            out, err = bytearray(), bytearray()
+            import time
+
+            deadline = time.monotonic() + limit
+            while True:
+                if chan.recv_ready():
+                    out += chan.recv(65536)
+                elif chan.recv_stderr_ready():
+                    err += chan.recv_stderr(65536)
+                elif chan.exit_status_ready() and not chan.recv_ready() and not chan.recv_stderr_ready():
+                    break
+                elif time.monotonic() > deadline:
+                    chan.close()
+                    raise WaitTimeout(f"remote command did not finish within {limit:g}s: {command.split()[0]}",
+                                      code="ssh_command_timeout")
+                else:
+                    chan.status_event.wait(0.05) if not chan.closed else time.sleep(0.01)
+            status = chan.recv_exit_status()
+            chan.close()
+            return status, out.decode(errors="replace"), err.decode(errors="replace")
+        except socket.timeout:
+            raise WaitTimeout(f"remote command timed out after {limit:g}s", code="ssh_command_timeout") from None
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            raise ConnectionFailed(f"SSH connection to {self.target.host} lost: {exc or type(exc).__name__}",
+                                   code="ssh_connection_lost") from None
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+
+def load_private_key(path: Path | str) -> Any:
+    """Load an OpenSSH/PEM private key (RSA, Ed25519, ECDSA) without a passphrase."""
+    import paramiko
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: private key not found", code="key_missing")
+    if os.stat(p).st_mode & 0o077:
+        raise InputError(f"{p}: private key is readable by group or others", code="key_mode_unsafe",
+                         hint=f"chmod 600 {p}")
+    errors = []
+    for cls in (paramiko.Ed25519Key, paramiko.RSAKey, paramiko.ECDSAKey):
+        try:
+            return cls.from_private_key_file(str(p))
+        except paramiko.PasswordRequiredException:
+            raise InputError(f"{p}: private key is encrypted; vendorci needs an unencrypted service key",
+                             code="key_encrypted") from None
+        except (paramiko.SSHException, ValueError) as exc:
+            errors.append(str(exc))
+    raise InputError(f"{p}: not a usable SSH private key", code="key_invalid")
