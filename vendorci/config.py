@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import configparser
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from vendorci.errors import ConfigError
 
@@ -69,7 +70,9 @@ def _url(v: Any) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("expected an http:// or https:// URL")
     if parts.username or parts.password:
-        raise ValueError("credentials must not be embedded in the URL; use the user setting and VENDORCI_*_TOKEN/PASSWORD")
+        raise ValueError(
+            "credentials must not be embedded in the URL; use the user setting and VENDORCI_*_TOKEN/PASSWORD"
+        )
     return s
 
 
@@ -198,7 +201,9 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     if data is None:
         return {}, {}
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{path}:{loaded.line() or 1}: the configuration must be a mapping of settings", code="config_invalid")
+        raise ConfigError(
+            f"{path}:{loaded.line() or 1}: the configuration must be a mapping of settings", code="config_invalid"
+        )
     values: dict[str, Any] = {}
     secrets: dict[str, str] = {}
     for name, raw in _flatten(data).items():
@@ -254,7 +259,8 @@ def read_zuul_conf(path: Path) -> dict[str, Any]:
     server, port = opt("gearman", "server"), opt("gearman", "port") or "4730"
     if server:
         out["gearman.server"] = f"{server}:{port}"
-    for src, dst in (("server", "gerrit.host"), ("port", "gerrit.port"), ("user", "gerrit.user"), ("sshkey", "gerrit.ssh_key")):
+    pairs = (("server", "gerrit.host"), ("port", "gerrit.port"), ("user", "gerrit.user"), ("sshkey", "gerrit.ssh_key"))
+    for src, dst in pairs:
         if opt("gerrit", src):
             out[dst] = opt("gerrit", src)
     if opt("zuul", "layout_config"):

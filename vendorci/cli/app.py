@@ -9,19 +9,16 @@ internal error (3) whose traceback goes to the log file.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any, Optional
 
 import typer
-
-try:  # typer >= 0.20 vendors click as typer._click
-    import typer._click as click  # type: ignore[import-not-found,no-redef]
-except ImportError:  # pragma: no cover - older typer
-    import click  # type: ignore[no-redef]
 from typer.core import TyperGroup
 
 from vendorci.errors import (
@@ -32,6 +29,12 @@ from vendorci.errors import (
     VendorciError,
 )
 from vendorci.output import Result, dumps, envelope, error_envelope, result_envelope
+
+click: Any
+try:  # recent typer vendors click as typer._click; older releases use click itself
+    click = importlib.import_module("typer._click")
+except ImportError:  # pragma: no cover
+    click = importlib.import_module("click")
 
 
 class OutputMode(str, Enum):
@@ -72,7 +75,7 @@ class VendorciGroup(TyperGroup):
     """The root group: turns click usage errors into our exit code 2 and,
     in JSON mode, into the envelope, even though no command ran."""
 
-    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,  # type: ignore[override]
              standalone_mode: bool = True, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         try:
@@ -161,7 +164,9 @@ class Application:
             yield update
 
     # -- the boundary --------------------------------------------------------
-    def run(self, command: str, func: Callable[[], Result], render: Optional[Callable[[Any, Result], None]] = None) -> None:
+    def run(
+        self, command: str, func: Callable[[], Result], render: Optional[Callable[[Any, Result], None]] = None
+    ) -> None:
         try:
             result = func()
         except VendorciError as err:

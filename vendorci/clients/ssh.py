@@ -116,7 +116,7 @@ class SshSession:
         sock = None
         try:
             sock = socket.create_connection((t.host, t.port), timeout=t.timeout)
-        except socket.timeout:
+        except TimeoutError:
             raise WaitTimeout(f"SSH to {t.host}:{t.port}: no answer within {t.timeout:g}s",
                               code="ssh_timeout", hint="Check the host is up and no firewall drops port "
                               f"{t.port}.") from None
@@ -148,7 +148,7 @@ class SshSession:
                                    code="ssh_protocol_error",
                                    hint="The peer closed the connection or is not an SSH server.") from None
         client = paramiko.SSHClient()
-        client._transport = transport  # an already verified, authenticated transport
+        client._transport = transport  # type: ignore[attr-defined]  # an already verified, authenticated transport
         self.client = client
 
     def run(self, command: str, timeout: float | None = None, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -183,7 +183,7 @@ class SshSession:
             status = chan.recv_exit_status()
             chan.close()
             return status, out.decode(errors="replace"), err.decode(errors="replace")
-        except socket.timeout:
+        except TimeoutError:
             raise WaitTimeout(f"remote command timed out after {limit:g}s", code="ssh_command_timeout") from None
         except (paramiko.SSHException, EOFError, OSError) as exc:
             raise ConnectionFailed(f"SSH connection to {self.target.host} lost: {exc or type(exc).__name__}",
