@@ -1,9 +1,9 @@
 import pytest
 
-from vendorci.clients.ssh import SshSession, SshTarget
-from vendorci.errors import AuthFailed, ConnectionFailed, HostKeyMismatch, HostKeyUnknown
 from tests.fixtures.net import closed_port
 from tests.fixtures.sshd import keygen
+from vendorci.clients.ssh import SshSession, SshTarget
+from vendorci.errors import AuthFailed, ConnectionFailed, HostKeyMismatch, HostKeyUnknown
 
 pytestmark = pytest.mark.real_server
 

@@ -11,12 +11,13 @@ check whose requirement did not pass is skipped; a check that raises becomes
 from __future__ import annotations
 
 import fnmatch
-import time
 import queue
 import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 
 class Status(str, Enum):
@@ -40,19 +41,19 @@ class CheckResult:
     data: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def ok(cls, summary: str, **kw: Any) -> "CheckResult":
+    def ok(cls, summary: str, **kw: Any) -> CheckResult:
         return cls(Status.OK, summary, **kw)
 
     @classmethod
-    def warn(cls, summary: str, **kw: Any) -> "CheckResult":
+    def warn(cls, summary: str, **kw: Any) -> CheckResult:
         return cls(Status.WARN, summary, **kw)
 
     @classmethod
-    def fail(cls, summary: str, **kw: Any) -> "CheckResult":
+    def fail(cls, summary: str, **kw: Any) -> CheckResult:
         return cls(Status.FAIL, summary, **kw)
 
     @classmethod
-    def skip(cls, summary: str, **kw: Any) -> "CheckResult":
+    def skip(cls, summary: str, **kw: Any) -> CheckResult:
         return cls(Status.SKIP, summary, **kw)
 
 
