@@ -1,0 +1,46 @@
+"""Human rendering shared by commands: check reports as ✓ ! ✗ lines, and tables.
+
+``render_reports`` takes :class:`~vendorci.checks.base.CheckReport` objects or
+their ``as_dict()`` form (what a Result's data holds), so doctor, ``node
+register`` preflight and ``node check`` print findings the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-", "error": "✗"}
+STYLES = {"ok": "green", "warn": "yellow", "fail": "red", "skip": "dim", "error": "red"}
+
+
+def _as_dict(report: Any) -> Mapping[str, Any]:
+    return report if isinstance(report, Mapping) else report.as_dict()
+
+
+def render_reports(console: Any, reports: Iterable[Any], *, show_ids: bool = True) -> None:
+    """One line per finding (symbol, id, summary), details and the fix indented under it."""
+    from rich.text import Text
+
+    for rep in map(_as_dict, reports):
+        status = str(rep.get("status", "error"))
+        line = Text(SYMBOLS.get(status, "?") + " ", style=STYLES.get(status, ""))
+        if show_ids:
+            line.append(f"{rep.get('id', '')}: ", style="bold")
+        line.append(str(rep.get("summary", "")))
+        console.print(line)
+        for d in rep.get("details") or []:
+            console.print(Text("    " + str(d)))
+        if rep.get("fix") and status in ("warn", "fail", "error"):
+            console.print(Text("    fix: " + str(rep["fix"]), style="cyan"))
+
+
+def render_table(console: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
+    """A rich table; plain text when the console is not a terminal."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(*columns, title=title, box=box.SIMPLE if console.is_terminal else box.ASCII2,
+                  show_edge=False, highlight=False)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
