@@ -90,12 +90,12 @@ class VendorciGroup(TyperGroup):
             else:
                 exc.show()
             rv = code
-        except click.exceptions.Abort:
+        except typer.Abort:
             click.echo("interrupted", err=True)
             rv = EXIT_INTERRUPTED
-        except click.exceptions.Exit as exc:
+        except typer.Exit as exc:
             rv = exc.exit_code
-        except click.ClickException as exc:
+        except click.exceptions.ClickException as exc:
             exc.show()
             rv = exc.exit_code
         if not standalone_mode:
@@ -179,7 +179,7 @@ class Application:
             else:
                 print("interrupted", file=sys.stderr)
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except (typer.Exit, click.exceptions.Exit):
+        except typer.Exit:
             raise
         except Exception as exc:  # a bug: log it, never dump it on the user
             self.internal_error(command, exc)
