@@ -13,6 +13,7 @@ app = typer.Typer(
     "(Gerrit -> Zuul -> Gearman -> Jenkins -> Verified vote).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
