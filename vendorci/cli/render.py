@@ -7,7 +7,8 @@ register`` preflight and ``node check`` print findings the same way.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-", "error": "✗"}
 STYLES = {"ok": "green", "warn": "yellow", "fail": "red", "skip": "dim", "error": "red"}
