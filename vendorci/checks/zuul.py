@@ -1,7 +1,319 @@
-"""Doctor checks for zuul (being written)."""
+"""Doctor checks for Zuul: configuration, processes, pid files, log, web API.
+
+Generation detection: Zuul v2 runs ``zuul-server`` and ``zuul-merger`` and has
+no ``[scheduler]``/``[executor]``/``[web]``/``[zookeeper]`` sections in
+zuul.conf; v3 adds those and still uses Gearman; v4 and newer use ZooKeeper
+only.  Running ``zuul-scheduler``/``zuul-executor``/``zuul-web`` processes mean
+v3 or newer whatever the file says.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
 
-def checks() -> list:
-    return []
+from vendorci.checks.base import Check, CheckResult
+from vendorci.core import procs as proclib
+from vendorci.core.zuulconf import ZuulConf, load_zuul_conf, log_files, recent_errors
+
+V2_NAMES = ("zuul-server", "zuul-merger")
+V3_NAMES = ("zuul-scheduler", "zuul-executor", "zuul-merger", "zuul-web", "zuul-fingergw")
+ALL_NAMES = tuple(dict.fromkeys(V2_NAMES + V3_NAMES))
+
+
+# -- shared with the gearman checks -------------------------------------------
+def zuul_conf_path(ctx: Any) -> Path:
+    return Path(str(ctx.config["zuul.conf"] or "/etc/zuul/zuul.conf"))
+
+
+def zuul_conf(ctx: Any) -> ZuulConf | None:
+    return ctx.memo("zuul.conf", lambda: load_zuul_conf(zuul_conf_path(ctx)))
+
+
+def zuul_procs(ctx: Any) -> dict[str, list[proclib.Proc]]:
+    return ctx.memo("zuul.procs", lambda: proclib.find(proclib.list_procs(ctx.proc_root), ALL_NAMES))
+
+
+def generation(ctx: Any) -> tuple[int | None, str]:
+    """(2, 3, 4 meaning 4 or newer, or None when nothing says), and the evidence."""
+    def detect() -> tuple[int | None, str]:
+        try:
+            conf = zuul_conf(ctx)
+        except Exception:
+            conf = None
+        found = zuul_procs(ctx)
+        v3 = [n for n in ("zuul-scheduler", "zuul-executor", "zuul-web") if found[n]]
+        if v3:
+            gen = 3 if conf is not None and "gearman" in conf.sections else 4
+            if conf is None:
+                gen = 3
+            return gen, f"running {', '.join(v3)}"
+        if conf is not None:
+            return conf.generation, f"sections of {conf.path}"
+        if found["zuul-server"]:
+            return 2, "running zuul-server"
+        return None, "no zuul.conf and no Zuul process"
+
+    return ctx.memo("zuul.generation", detect)
+
+
+def gen_label(gen: int | None) -> str:
+    return {2: "Zuul v2", 3: "Zuul v3", 4: "Zuul v4 or newer"}.get(gen or 0, "Zuul (unknown version)")
+
+
+def _no_conf_hint(ctx: Any) -> str:
+    return (f"Point vendorci at it: --zuul-conf PATH, VENDORCI_ZUUL_CONF, or `zuul: {{conf: PATH}}` in vendorci.yaml "
+            f"(looked at {zuul_conf_path(ctx)}).")
+
+
+# -- zuul.conf ---------------------------------------------------------------
+def check_conf(ctx: Any) -> CheckResult:
+    from vendorci.errors import VendorciError
+
+    try:
+        conf = zuul_conf(ctx)
+    except VendorciError as exc:
+        return CheckResult.fail(exc.message, fix="Fix the INI syntax of zuul.conf; Zuul will not start with it.")
+    if conf is None:
+        return CheckResult.skip(f"no zuul.conf at {zuul_conf_path(ctx)}", fix=_no_conf_hint(ctx))
+    gen, _ = generation(ctx)
+    data: dict[str, Any] = {"path": str(conf.path), "generation": gen, "sections": sorted(conf.sections)}
+    details = []
+    if conf.get("gearman", "server"):
+        details.append(f"gearman server {conf.get('gearman', 'server')}:{conf.get('gearman', 'port', '4730')}")
+    if gen == 2:
+        details.append("embedded Gearman server: " + ("started by zuul-server" if conf.gearman_server_start else "no"))
+    if conf.layout:
+        details.append(f"layout {conf.layout}")
+    if conf.log_config:
+        details.append(f"log config {conf.log_config}")
+    data.update(gearman_server_start=conf.gearman_server_start, layout=conf.layout, log_config=conf.log_config,
+                pidfiles=conf.pidfiles)
+    if gen == 2 and not conf.get("gearman", "server"):
+        return CheckResult.fail(f"{conf.path} has no [gearman] server", details=details, data=data,
+                                fix="Add `[gearman]\\nserver=127.0.0.1` (and `[gearman_server]\\nstart=true` to let "
+                                "zuul-server run it); Zuul cannot launch jobs without it.")
+    return CheckResult.ok(f"{conf.path} ({gen_label(gen)})", details=details, data=data)
+
+
+# -- processes ---------------------------------------------------------------
+def check_processes(ctx: Any) -> CheckResult:
+    try:
+        conf = zuul_conf(ctx)
+    except Exception:
+        conf = None
+    found = zuul_procs(ctx)
+    gen, evidence = generation(ctx)
+    data: dict[str, Any] = {"generation": gen, "evidence": evidence,
+                            "found": {n: [p.as_dict() for p in ps] for n, ps in found.items() if ps}}
+    details = [f"{n}: pid {p.pid}: {p.cmdline}" for n, ps in found.items() for p in ps]
+    if gen is None:
+        return CheckResult.skip("no Zuul process running and no zuul.conf: not a Zuul host?", fix=_no_conf_hint(ctx),
+                                data=data)
+    if gen == 2:
+        servers = 2 if conf is not None and conf.gearman_server_start else 1
+        expected = {"zuul-server": servers, "zuul-merger": 1}
+    else:
+        expected = {"zuul-scheduler": 1, "zuul-executor": 1, "zuul-web": 1}
+    data["expected"] = expected
+    problems = []
+    for name, want in expected.items():
+        have = len(found[name])
+        exact = gen == 2
+        if (exact and have != want) or (not exact and have < want):
+            problems.append((name, have, want))
+    if not problems:
+        return CheckResult.ok(
+            f"{gen_label(gen)}: " + ", ".join(f"{len(found[n])} {n}" for n in expected), details=details, data=data)
+    least = "" if gen == 2 else "at least "
+    lines = [f"{have} {name} running, expected {least}{want}" for name, have, want in problems]
+    fix = []
+    for name, have, want in problems:
+        service = "zuul" if name == "zuul-server" else name
+        if have < want:
+            if name == "zuul-server" and have == 1 and want == 2:
+                fix.append("zuul-server's Gearman child ([gearman_server] start=true) is gone: restart zuul "
+                           "(sudo service zuul restart).")
+            else:
+                fix.append(f"{name} is not running: remove stale pid files (see zuul.pidfiles), then "
+                           f"`sudo service {service} start`; read its log if it dies again.")
+        else:
+            extra = ", ".join(str(p.pid) for p in found[name])
+            fix.append(f"too many {name} processes ({extra}): stop the service, kill the strays, start it once.")
+    return CheckResult.fail("; ".join(lines), details=details, data=data, fix="\n".join(fix))
+
+
+# -- pid files ---------------------------------------------------------------
+def pidfile_candidates(ctx: Any, conf: ZuulConf | None) -> list[Path]:
+    run = Path(ctx.run_dir)
+    out: list[Path] = []
+    for d in ("zuul", "zuul-merger"):
+        try:
+            out.extend(sorted((run / d).glob("*.pid")))
+        except OSError:
+            pass
+    if conf is not None:
+        out.extend(Path(p) for p in conf.pidfiles)
+    return list(dict.fromkeys(out))
+
+
+def check_pidfiles(ctx: Any) -> CheckResult:
+    try:
+        conf = zuul_conf(ctx)
+    except Exception:
+        conf = None
+    files = [p for p in pidfile_candidates(ctx, conf) if p.is_file()]
+    entries, stale, reused, garbled = [], [], [], []
+    for f in files:
+        pid = proclib.read_pidfile(f)
+        if pid is None:
+            garbled.append(f)
+            entries.append({"path": str(f), "pid": None, "state": "unreadable"})
+            continue
+        if not proclib.pid_alive(pid, ctx.proc_root):
+            stale.append((f, pid))
+            entries.append({"path": str(f), "pid": pid, "state": "dead"})
+            continue
+        cmd = proclib.describe(pid, ctx.proc_root)
+        if cmd and "zuul" not in cmd:
+            reused.append((f, pid, cmd))
+            entries.append({"path": str(f), "pid": pid, "state": "other", "cmdline": cmd})
+        else:
+            entries.append({"path": str(f), "pid": pid, "state": "alive", "cmdline": cmd})
+    data = {"run_dir": str(ctx.run_dir), "pidfiles": entries}
+    details = [f"{e['path']}: pid {e['pid']} {e['state']}" for e in entries]
+    if stale:
+        rm = " ".join(str(f) for f, _ in stale)
+        return CheckResult.fail(
+            "stale pid file" + ("s" if len(stale) > 1 else "") + ": "
+            + ", ".join(f"{f} names dead pid {pid}" for f, pid in stale),
+            details=details, data=data,
+            fix=f"A pid file naming a dead process keeps the service from starting: sudo rm -f {rm}; "
+            "then sudo service zuul start; sudo service zuul-merger start",
+        )
+    if reused or garbled:
+        what = [f"{f} names pid {pid}, which is now `{cmd[:60]}`" for f, pid, cmd in reused]
+        what += [f"{f} holds no pid" for f in garbled]
+        rm = " ".join(str(x[0]) if isinstance(x, tuple) else str(x) for x in reused + garbled)
+        return CheckResult.warn("; ".join(what), details=details, data=data,
+                                fix=f"The pid was reused or the file is empty: sudo rm -f {rm}; "
+                                "then restart the service.")
+    if not files:
+        return CheckResult.ok(f"no Zuul pid files under {ctx.run_dir}", data=data)
+    return CheckResult.ok(f"{len(files)} pid file(s), each naming a live process", details=details, data=data)
+
+
+# -- log ---------------------------------------------------------------------
+def check_log(ctx: Any) -> CheckResult:
+    try:
+        conf = zuul_conf(ctx)
+    except Exception:
+        conf = None
+    if conf is None:
+        return CheckResult.skip("no zuul.conf, so no log config", fix=_no_conf_hint(ctx))
+    if not conf.log_config:
+        return CheckResult.skip(f"{conf.path} names no log_config",
+                                fix="Set [zuul] log_config=/etc/zuul/logging.conf to get a log file to read.")
+    logs = [p for p in log_files(conf.log_config) if p.is_file()]
+    if not logs:
+        return CheckResult.skip(f"no readable log file named by {conf.log_config}",
+                                fix="Run as a user that can read /var/log/zuul, or check the handler's args.")
+    errors: list[str] = []
+    unreadable = []
+    for log in logs:
+        try:
+            errors += [f"{log.name}: {ln}" for ln in recent_errors(log)]
+        except OSError as exc:
+            unreadable.append(f"{log}: {exc.strerror}")
+    data = {"log_files": [str(p) for p in logs], "errors": errors}
+    if errors:
+        return CheckResult.warn(f"{len(errors)} recent ERROR line(s) in the Zuul log", details=errors[-5:] + unreadable,
+                                data=data, fix="Read the lines above: they usually name the failing connection "
+                                "(Gerrit, Gearman) or the bad layout entry.")
+    if unreadable and len(unreadable) == len(logs):
+        return CheckResult.skip("cannot read the Zuul log", details=unreadable, data=data,
+                                fix="Run as a user that can read /var/log/zuul.")
+    return CheckResult.ok(f"no recent ERROR lines in {', '.join(p.name for p in logs)}", data=data)
+
+
+# -- zuul-web ----------------------------------------------------------------
+def _get_json(url: str, timeout: float) -> tuple[int, Any]:
+    import urllib.error
+    import urllib.request
+
+    # http(s) only: the URL is validated by the config (zuul.web_url)
+    req = urllib.request.Request(url, headers={"Accept": "application/json",  # noqa: S310
+                                               "User-Agent": "vendorci-doctor"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) URL validated by config
+            body = resp.read(4 * 1024 * 1024)
+            return resp.status, json.loads(body.decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+
+
+def check_web(ctx: Any) -> CheckResult:
+    base = ctx.zuul_web or ctx.config["zuul.web_url"]
+    if not base:
+        return CheckResult.skip("no zuul-web URL configured",
+                                fix="Give --zuul-web URL (or zuul.web_url) to check /api/info and /api/components.")
+    base = str(base).rstrip("/")
+    timeout = max(0.5, ctx.timeout - 0.5)
+    import urllib.error
+
+    try:
+        code, info = _get_json(base + "/api/info", timeout)
+        if code == 404:  # Zuul v2: no REST API, but status.json
+            code2, status = _get_json(base + "/status.json", timeout)
+            if code2 == 200 and isinstance(status, dict):
+                return CheckResult.ok(f"Zuul v2 status page answers (zuul_version {status.get('zuul_version')})",
+                                      data={"generation": 2, "zuul_version": status.get("zuul_version")})
+        if code != 200 or not isinstance(info, dict):
+            return CheckResult.fail(f"{base}/api/info answered HTTP {code}",
+                                    fix="Check the URL is zuul-web's root (the API is under /api/).",
+                                    data={"url": base, "http_status": code})
+        ccode, comps = _get_json(base + "/api/components", timeout)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return CheckResult.fail(f"cannot reach zuul-web at {base}: {reason}", data={"url": base},
+                                fix="Start zuul-web (sudo systemctl start zuul-web) or fix --zuul-web.")
+    data: dict[str, Any] = {"url": base, "info": info.get("info", info)}
+    if ccode == 404 or comps is None:
+        return CheckResult.ok("zuul-web answers /api/info (no /api/components in this release)", data=data)
+    if not isinstance(comps, dict):
+        return CheckResult.fail(f"{base}/api/components is not a mapping", data=data,
+                                fix="This does not look like zuul-web; check --zuul-web.")
+    rows, bad, details = [], [], []
+    for kind, items in comps.items():
+        for item in items if isinstance(items, list) else []:
+            row = {"kind": kind, "hostname": item.get("hostname"), "state": item.get("state"),
+                   "version": item.get("version")}
+            rows.append(row)
+            details.append(f"{kind} {row['hostname']}: {row['state']} ({row['version']})")
+            if row["state"] != "running":
+                bad.append(row)
+    data["components"] = rows
+    missing = [k for k in ("scheduler", "executor") if not any(r["kind"] == k for r in rows)]
+    if missing or any(r["state"] == "stopped" for r in bad):
+        return CheckResult.fail(
+            "; ".join([f"no {k} registered" for k in missing]
+                      + [f"{r['kind']} on {r['hostname']} is {r['state']}" for r in bad]),
+            details=details, data=data,
+            fix="Start the missing components (zuul-scheduler, zuul-executor) and check their logs; "
+            "a component registers in ZooKeeper when it starts.")
+    if bad:
+        return CheckResult.warn(", ".join(f"{r['kind']} on {r['hostname']} is {r['state']}" for r in bad),
+                                details=details, data=data,
+                                fix="A paused executor takes no jobs: `zuul-executor resume` on that host.")
+    return CheckResult.ok(f"{len(rows)} component(s) running", details=details, data=data)
+
+
+def checks() -> list[Check]:
+    return [
+        Check("zuul.conf", "zuul.conf readable", check_conf),
+        Check("zuul.processes", "Zuul processes", check_processes),
+        Check("zuul.pidfiles", "Zuul pid files name live processes", check_pidfiles),
+        Check("zuul.log", "recent errors in the Zuul log", check_log),
+        Check("zuul.web", "zuul-web API and components", check_web),
+    ]

@@ -1,9 +1,97 @@
-"""`vendorci doctor` (being written)."""
+"""`vendorci doctor`: diagnose a Jenkins/Zuul master (Gearman, Zuul, Jenkins, Gerrit, data repo)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, Optional
+
 import typer
+
+from vendorci.cli.app import get_app
+from vendorci.output import Result
+
+SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-", "error": "✗"}
+
+
+def _render(console: Any, result: Result) -> None:
+    d = result.data
+    if "available" in d:  # --list
+        width = max((len(c["id"]) for c in d["available"]), default=0)
+        for c in d["available"]:
+            req = f"  (requires {', '.join(c['requires'])})" if c["requires"] else ""
+            console.print(f"{c['id']:<{width}}  {c['title']}{req}", markup=False, soft_wrap=True)
+        return
+    for c in d["checks"]:
+        console.print(f"{SYMBOLS[c['status']]} {c['id']}: {c['summary']}", markup=False, soft_wrap=True)
+        if c["status"] in ("fail", "error", "warn"):
+            for line in c["details"][:20]:
+                console.print(f"    {line}", markup=False, soft_wrap=True)
+        if c["status"] != "ok":
+            if c["fix"]:
+                for i, line in enumerate(str(c["fix"]).splitlines()):
+                    console.print(f"    {'fix: ' if i == 0 else '     '}{line}", markup=False, soft_wrap=True)
+    n = d["summary"]["counts"]
+    parts = [f"{n[k]} {k}" for k in ("ok", "warn", "fail", "error", "skip") if n.get(k)]
+    verdict = "healthy" if d["summary"]["ok"] else "problems found"
+    console.print(f"\n{verdict}: " + ", ".join(parts) + (" (--strict: warnings fail)" if d["summary"].get("strict")
+                                                          else ""), markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add the command to the root app."""
+
+    @app.command("doctor")
+    def doctor(
+        ctx: typer.Context,
+        ids: Optional[list[str]] = typer.Argument(None, metavar="[ID_OR_PREFIX]...",
+                                                  help="Checks to run: an id, a prefix (gearman) or a glob."),
+        list_: bool = typer.Option(False, "--list", help="List the checks and exit."),
+        strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
+        timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Per-check timeout in seconds."),
+        zuul_conf: Optional[Path] = typer.Option(None, "--zuul-conf", help="zuul.conf (default /etc/zuul/zuul.conf)."),
+        layout: Optional[Path] = typer.Option(None, "--layout", help="Zuul layout (default from zuul.conf)."),
+        gearman: Optional[str] = typer.Option(None, "--gearman", metavar="HOST:PORT",
+                                              help="Gearman server (env VENDORCI_GEARMAN; default from zuul.conf)."),
+        run_dir: Optional[Path] = typer.Option(None, "--run-dir", help="Where pid files live (default /var/run)."),
+        data_repo: Optional[Path] = typer.Option(None, "--data-repo",
+                                                 help="Data repo to validate (default: cwd if it has vendorci.yaml)."),
+        zuul_web: Optional[str] = typer.Option(None, "--zuul-web", metavar="URL",
+                                               help="zuul-web root URL (Zuul v3+): checks /api/info, /api/components."),
+        proc_root: Path = typer.Option(Path("/proc"), "--proc-root", hidden=True),
+    ) -> None:
+        """Diagnose why jobs do not fire: Gearman, Zuul processes and pid files, Jenkins, Gerrit, data repo.
+
+        Exit 0 when nothing failed, 1 otherwise (--strict: warnings too)."""
+        appl = get_app(ctx)
+
+        def run() -> Result:
+            from vendorci.core.doctor import available_checks
+
+            if list_:
+                checks = available_checks()
+                if ids:
+                    from vendorci.checks.base import select
+
+                    checks = select(checks, ids)
+                return Result("doctor", {"available": [
+                    {"id": c.id, "title": c.title, "requires": list(c.requires)} for c in checks]})
+            from vendorci.checks.context import DoctorContext
+            from vendorci.core.doctor import default_data_repo, run_doctor
+
+            cfg = appl.load_config({
+                "zuul.conf": str(zuul_conf) if zuul_conf else None,
+                "zuul.layout": str(layout) if layout else None,
+                "gearman.server": gearman,
+                "zuul.run_dir": str(run_dir) if run_dir else None,
+                "zuul.web_url": zuul_web,
+                "data_repo": str(data_repo) if data_repo else None,
+            })
+            dctx = DoctorContext(
+                config=cfg, timeout=timeout, run_dir=Path(str(cfg["zuul.run_dir"] or "/var/run")),
+                data_repo=data_repo or default_data_repo(cfg), zuul_web=cfg["zuul.web_url"], proc_root=proc_root,
+            )
+            with appl.progress("running checks"):
+                rep = run_doctor(dctx, ids or [], strict=strict)
+            return Result("doctor", rep.as_data(), ok=rep.summary["ok"])
+
+        appl.run("doctor", run, _render)
