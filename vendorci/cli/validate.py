@@ -1,9 +1,54 @@
-"""`vendorci validate` (being written)."""
+"""`vendorci validate [DIR]`: check a data repository without touching any server."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from vendorci.cli.app import get_app
+from vendorci.output import Result
+
+SYMBOL = {"error": "✗", "warning": "!"}
+
+
+def _render(console: Any, result: Result) -> None:
+    d = result.data
+    for f in d["findings"]:
+        loc = f"{f['file']}:{f['line']}" if f.get("line") else (f.get("file") or "")
+        console.print(f"{SYMBOL[f['severity']]} {loc + ': ' if loc else ''}{f['message']} [{f['code']}]",
+                      markup=False, soft_wrap=True)
+        if f.get("hint"):
+            console.print(f"    fix: {f['hint']}", markup=False, soft_wrap=True)
+    c = d["counts"]
+    mark = "✓" if not c["error"] else "✗"
+    console.print(f"{mark} {d['path']}: {c['error']} error(s), {c['warning']} warning(s)", markup=False, soft_wrap=True)
+
+
+def validate(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(Path("."), metavar="[DIR]", help="The data repository (default: here)."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+) -> None:
+    """Check a data repo: YAML syntax, the Zuul v2 layout, that every job is defined by JJB, regexes,
+    vars.sh against the files that use it, key files and modes. Exit 1 on any error."""
+    from vendorci.core.validate import validate_repo
+
+    def run() -> Result:
+        findings = validate_repo(directory)
+        counts = {"error": sum(f.severity == "error" for f in findings),
+                  "warning": sum(f.severity == "warning" for f in findings)}
+        ok = counts["error"] == 0 and (not strict or counts["warning"] == 0)
+        data = {"path": str(directory), "counts": counts, "findings": [f.as_dict() for f in findings]}
+        errors = [] if ok else [{"code": "validation_failed",
+                                 "message": f"{counts['error']} error(s), {counts['warning']} warning(s) in "
+                                            f"{directory}", "hint": "Fix the findings above."}]
+        return Result("validate", data, ok=ok, errors=errors)
+
+    get_app(ctx).run("validate", run, _render)
 
 
 def register(app: typer.Typer) -> None:
     """Add the command to the root app."""
+    app.command("validate")(validate)

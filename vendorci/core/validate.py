@@ -145,12 +145,30 @@ def _check_config(c: _Ctx) -> None:
             if not cp.has_section(section):
                 c.add("error", "zuul_conf_section", f"zuul.conf has no [{section}] section", repo.zuul_conf, None,
                       f"Add [{section}]; see docs/init.md for a complete zuul.conf.")
+    if repo.jjb_ini is not None:
+        _check_jjb_ini(c, repo.jjb_ini)
     if repo.layout is None:
         c.add("error", "layout_missing", "no Zuul layout (etc/zuul/layout.yaml or zuul/layout.yaml)",
               repo.root, None, "Create etc/zuul/layout.yaml, or run `vendorci init` to start a repo.")
     if repo.jjb_dir is None:
         c.add("error", "jobs_missing_dir", "no Jenkins Job Builder directory (etc/jenkins_jobs/config or "
               "jenkins/jobs)", repo.root, None, "Create etc/jenkins_jobs/config/ with your job definitions.")
+
+
+def _check_jjb_ini(c: _Ctx, path: Path) -> None:
+    cp = configparser.RawConfigParser()
+    try:
+        cp.read_string(path.read_text(encoding="utf-8"), str(path))
+    except (configparser.Error, UnicodeDecodeError, OSError) as exc:
+        c.add("error", "config_jjb_ini", f"invalid INI: {str(exc).splitlines()[0]}", path,
+              getattr(exc, "lineno", None), "Fix the INI syntax: [section] headers and key=value lines.")
+        return
+    if cp.has_option("jenkins", "password") and cp.get("jenkins", "password").strip():
+        line = next((n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                     if text.strip().startswith("password")), None)
+        c.add("error", "config_secret_in_repo", "jenkins_jobs.ini holds a Jenkins password or API token", path,
+              line, "Remove it (and revoke the token); give it at run time (jenkins-jobs --password, "
+              "VENDORCI_JENKINS_TOKEN).")
 
 
 # -- layout ------------------------------------------------------------------
@@ -555,6 +573,8 @@ def _check_var_usage(c: _Ctx) -> None:
     for p in _text_files(c.repo.root):
         text = p.read_text(encoding="utf-8", errors="replace")
         for n, line in enumerate(text.splitlines(), 1):
+            if line.lstrip().startswith(("#", ";")) and not line.lstrip().startswith("#!"):
+                continue  # a comment may talk about ${NAME} without using it
             for name in var_references(line):
                 refs.setdefault(name, (p, n))
     for name, (p, n) in sorted(refs.items()):
