@@ -21,7 +21,8 @@ def _render(console: Any, result: Result) -> None:
     for rel in d["kept"]:
         console.print(f"  = {rel} (kept)", markup=False, soft_wrap=True)
     if d["commit"]:
-        console.print(f"committed {d['commit'][:12]} \"Initial vendorci data repository\"", markup=False, soft_wrap=True)
+        console.print(f"committed {d['commit'][:12]} (Initial vendorci data repository)", markup=False,
+                      soft_wrap=True)
     for key in d["keys"]:
         if key.get("generated"):
             console.print(f"{key['name']} ({key['purpose']}): {key['type']} {key['bits']} bits, "
