@@ -13,7 +13,8 @@ from vendorci.output import Result
 app = typer.Typer(help="Prove the whole chain end to end: push a sandbox patch and wait for the CI's vote.",
                   no_args_is_help=True)
 
-GERRIT_HELP = "Operator account: ssh://USER@HOST:PORT (default: config gerrit.host/port, git config gitreview.username)."
+GERRIT_HELP = ("Operator account: ssh://USER@HOST:PORT (default: config gerrit.host/port, "
+               "git config gitreview.username).")
 
 
 def render_vote(console: Any, result: Result) -> None:

@@ -1,9 +1,96 @@
-"""`vendorci votes` (being written)."""
+"""`vendorci votes`: the CI account's recent comments, votes, job results, success rate and staleness."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, Optional
+
 import typer
+
+from vendorci.cli.app import get_app
+from vendorci.output import Result
+
+
+def _render(console: Any, result: Result) -> None:
+    from vendorci.cli.render import render_table
+    from vendorci.core.comments import format_age
+
+    d = result.data
+    rows = []
+    for c in d["comments"]:
+        vote = "-" if c["vote"] is None else f"{c['vote']:+d}"
+        jobs = ", ".join(f"{j['name']} {j['result']}" for j in c["jobs"] if j["result"] != "SUCCESS") or (
+            f"{len(c['jobs'])} jobs ok" if c["jobs"] else c["summary"])
+        rows.append((format_age(c["age_s"]), c["url"], (c["subject"] or "")[:40], c["patchset"], vote, jobs))
+    if rows:
+        render_table(console, ["age", "change", "subject", "PS", "Verified", "jobs"], rows,
+                     title=f"comments by {d['ci_user']}")
+    s = d["summary"]
+    rate = "n/a" if s["success_rate"] is None else f"{s['success_rate'] * 100:.0f}%"
+    last = "never" if s["last_seen"] is None else f"{s['last_seen']} ({format_age(s['last_seen_age_s'])} ago)"
+    console.print(f"last seen: {last}", markup=False)
+    console.print(f"comments: {s['comments']}, votes: {s['votes']} (+{s['positive']} / -{s['negative']}), "
+                  f"success rate: {rate}", markup=False)
+    if s["failing_jobs"]:
+        console.print("failing most: " + ", ".join(f"{j['name']} {j['failures']}/{j['runs']}"
+                                                   for j in s["failing_jobs"][:5]), markup=False)
+    if d.get("warning"):
+        console.print(f"! {d['warning']}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add the command to the root app."""
+
+    @app.command("votes")
+    def votes(
+        ctx: typer.Context,
+        ci_user: Optional[str] = typer.Option(None, "--ci-user", help="CI service account (default: gerrit.user)."),
+        project: Optional[str] = typer.Option(None, "--project", help="Only this project (default: any)."),
+        limit: int = typer.Option(20, "--limit", min=1, max=500, help="At most this many comments."),
+        since: str = typer.Option("7d", "--since", help="Look back this far (30m, 24h, 7d, 2w)."),
+        stale_after: str = typer.Option("24h", "--stale-after", help="Warn when the last comment is older."),
+        ci_key: Optional[Path] = typer.Option(None, "--ci-key", help="CI account's key (default: gerrit.ssh_key)."),
+        gerrit: Optional[str] = typer.Option(None, "--gerrit", help="ssh://HOST:PORT (default: gerrit.host/port)."),
+        gerrit_http: Optional[str] = typer.Option(None, "--gerrit-http", metavar="URL",
+                                                  help="Query over REST (credentials from VENDORCI_GERRIT_HTTP_USER "
+                                                  "/ VENDORCI_GERRIT_HTTP_PASSWORD)."),
+        known_hosts: Optional[Path] = typer.Option(None, "--known-hosts", help="known_hosts file (default ~/.ssh/)."),
+        accept_new_host_key: bool = typer.Option(False, "--accept-new-host-key",
+                                                 help="Record an unknown Gerrit host key (never a changed one)."),
+    ) -> None:
+        """Recent comments by the CI account: age, change, patch set, Verified, jobs; then a summary."""
+        from vendorci.core.comments import parse_duration
+        from vendorci.core.smoke import access_from_config
+        from vendorci.core.votes import fetch_votes, gerrit_query_fn, stale_warning
+        from vendorci.errors import UsageError
+
+        appl = get_app(ctx)
+
+        def run() -> Result:
+            try:
+                since_s, stale_s = parse_duration(since), parse_duration(stale_after)
+            except ValueError as exc:
+                raise UsageError(str(exc), code="bad_duration") from None
+            cfg = appl.load_config({"gerrit.http_url": gerrit_http,
+                                    "known_hosts": str(known_hosts) if known_hosts else None})
+            access = access_from_config(cfg, gerrit=gerrit, ci_user=ci_user, ci_key=ci_key,
+                                        accept_new=accept_new_host_key, need_operator=False)
+            if not access.ci_user:
+                raise UsageError("no CI account given", code="no_ci_user",
+                                 hint="Pass --ci-user or set gerrit.user in the config.")
+            if access.rest is None and access.ci_key is None:
+                raise UsageError("no SSH key for the CI account", code="no_ci_key",
+                                 hint="Pass --ci-key, set gerrit.ssh_key, or use --gerrit-http with credentials.")
+            query, close = gerrit_query_fn(access)
+            try:
+                with appl.progress(f"querying comments by {access.ci_user}"):
+                    data = fetch_votes(query, access.ci_user, project=project, limit=limit, since_s=since_s,
+                                       stale_after_s=stale_s)
+            finally:
+                close()
+            data["warning"] = stale_warning(data, since_s)
+            if data["warning"] and appl.json:
+                appl.note(f"warning: {data['warning']}")
+            return Result("votes", data)
+
+        appl.run("votes", run, _render)

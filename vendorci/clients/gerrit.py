@@ -19,8 +19,9 @@ import shlex
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from vendorci.clients.ssh import SshSession, SshTarget
 from vendorci.core.comments import parse_patchset
@@ -151,10 +152,13 @@ class GerritRest:
         full = self.url.rstrip("/") + "/a/" + path.lstrip("/")
         if params:
             full += "?" + urllib.parse.urlencode(params)
+        if not full.startswith(("http://", "https://")):
+            raise InputError(f"Gerrit REST URL must be http(s): {self.url}", code="gerrit_http_url")
         token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
-        req = urllib.request.Request(full, headers={"Authorization": f"Basic {token}", "Accept": "application/json"})
+        req = urllib.request.Request(full, headers={"Authorization": f"Basic {token}",  # noqa: S310 (scheme checked)
+                                                    "Accept": "application/json"})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 (http/https checked in config)
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
                 body = resp.read().decode("utf-8", errors="replace")
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403):
@@ -162,7 +166,7 @@ class GerritRest:
                                  hint="Check VENDORCI_GERRIT_HTTP_USER / VENDORCI_GERRIT_HTTP_PASSWORD (the HTTP "
                                  "password from the account's settings page, not the login password).") from None
             raise OperationFailed(f"Gerrit REST {path}: HTTP {exc.code}", code="gerrit_http_error") from None
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise WaitTimeout(f"Gerrit REST {path}: no answer within {self.timeout:g}s", code="gerrit_http_timeout"
                               ) from None
         except (urllib.error.URLError, OSError) as exc:
@@ -232,7 +236,7 @@ class EventStream:
         while not self._stop.is_set():
             try:
                 data = chan.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except (OSError, EOFError):
                 data = b""
@@ -293,3 +297,25 @@ def matches_comment(ev: dict, change: int, patchset: int | None, username: str) 
 
 
 QueryFn = Callable[[str], list[dict]]
+
+
+def fetch_host_key(host: str, port: int, timeout: float = 10.0) -> Any:
+    """The server's host key, from an SSH handshake without authentication (for a known_hosts check)."""
+    import paramiko
+
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError as exc:
+        raise ConnectionFailed(f"SSH to {host}:{port}: {getattr(exc, 'strerror', None) or exc}",
+                               code="ssh_unreachable", hint=f"Is Gerrit's SSH port {port} open from this host?"
+                               ) from None
+    transport = paramiko.Transport(sock)
+    transport.banner_timeout = timeout
+    try:
+        transport.start_client(timeout=timeout)
+        return transport.get_remote_server_key()
+    except (paramiko.SSHException, EOFError, OSError) as exc:
+        raise ConnectionFailed(f"SSH to {host}:{port}: {exc or type(exc).__name__}", code="ssh_protocol_error"
+                               ) from None
+    finally:
+        transport.close()

@@ -81,10 +81,10 @@ def classify(output: str, what: str) -> Exception:
     text = output.strip()
     last = next((line for line in reversed(text.splitlines()) if line.strip()), "no output")
     if "REMOTE HOST IDENTIFICATION HAS CHANGED" in text:
-        return HostKeyMismatch(f"{what}: the Gerrit host key has CHANGED; refusing to connect", code="host_key_mismatch",
+        return HostKeyMismatch(f"{what}: the Gerrit host key has CHANGED; refusing to connect",
+                               code="host_key_mismatch",
                                hint="Verify the new fingerprint out of band before touching known_hosts.")
-    if "Host key verification failed" in text or "No ED25519 host key is known" in text \
-            or re.search(r"No \S+ host key is known", text):
+    if "Host key verification failed" in text or re.search(r"No \S+ host key is known", text):
         return HostKeyUnknown(f"{what}: the Gerrit host key is not in known_hosts", code="host_key_unknown",
                               hint="Verify the fingerprint out of band, then rerun with --accept-new-host-key.")
     if "Permission denied (publickey" in text:

@@ -16,8 +16,9 @@ event or the patch set (:func:`pick_vote`).  Durations like ``7d``/``24h`` (for 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 _JOB = re.compile(
     r"^\s*[-*]\s+(?P<name>[^\s:]+)(?:\s+(?P<url>\S+))?\s+:\s+(?P<result>[A-Z][A-Z_]+)"
@@ -63,7 +64,8 @@ def parse_vote(text: str, label: str = "Verified") -> int | None:
     return int(m.group(1)) if m else None
 
 
-def approval_value(approvals: Iterable[dict] | None, label: str = "Verified", username: str | None = None) -> int | None:
+def approval_value(approvals: Iterable[dict] | None, label: str = "Verified",
+                   username: str | None = None) -> int | None:
     """Value of ``label`` in a list of SSH (``{"type", "value": "1", "by"?}``) or REST (``{"value": 1}``) approvals."""
     for a in approvals or []:
         if a.get("type", label) != label:
@@ -78,7 +80,8 @@ def approval_value(approvals: Iterable[dict] | None, label: str = "Verified", us
     return None
 
 
-def pick_vote(text: str, approvals: Iterable[dict] | None = None, username: str | None = None) -> tuple[int | None, str]:
+def pick_vote(text: str, approvals: Iterable[dict] | None = None,
+              username: str | None = None) -> tuple[int | None, str]:
     """(vote, source): the label named in the comment wins; else the approval; else (None, "none")."""
     v = parse_vote(text)
     if v is not None:
