@@ -1,0 +1,60 @@
+"""Parsing of Gearman admin replies, with the quirks of gearmand and gear.Server."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from vendorci.clients.gearman import parse_address, parse_status, parse_workers
+from vendorci.errors import UsageError
+
+ARTICLE = (  # the reply shown in the reference articles
+    "build:noop-check-communication:master\t0\t0\t2\nbuild:dsvm-tempest-full\t0\t0\t1\n"
+    "build:dsvm-tempest-full:devstack_slave\t0\t0\t1\nmerger:merge\t0\t0\t1\nzuul:enqueue\t0\t0\t1\n"
+    "merger:update\t0\t0\t1\nzuul:promote\t0\t0\t1\nset_description:master\t0\t0\t1\n"
+    "build:noop-check-communication\t0\t0\t2\nstop:master\t0\t0\t1\n"
+)
+
+
+def test_status():
+    fs = parse_status(ARTICLE)
+    assert len(fs) == 10
+    assert fs[0].name == "build:noop-check-communication:master" and fs[0].workers == 2
+    f = parse_status("build:x\t5\t2\t0\n")[0]
+    assert (f.total, f.running, f.queued, f.workers) == (5, 2, 3, 0)
+    with pytest.raises(ValueError):
+        parse_status("HTTP/1.1 400 Bad Request\n")
+    with pytest.raises(ValueError):
+        parse_status("build:x\t1\tx\t0\n")
+
+
+def test_workers_quirks():
+    ws = parse_workers(
+        "14 127.0.0.1 master_exec-0 : build:bar build:foo\n"
+        "16 127.0.0.1 - :\n"  # gearmand: no client id, no functions
+        "15 127.0.0.1 - : \n"  # gear.Server: trailing space
+        "17 ::ffff:10.0.0.5 ds-1_exec-0 : build:dsvm-tempest-full:devstack_slave\n"
+    )
+    assert [w.client_id for w in ws] == ["master_exec-0", "-", "-", "ds-1_exec-0"]
+    assert ws[0].functions == ("build:bar", "build:foo") and ws[1].functions == () and ws[2].functions == ()
+    assert ws[3].address == "::ffff:10.0.0.5"
+    with pytest.raises(ValueError):
+        parse_workers("OK 1.1.20\n")
+
+
+def test_parse_10k_functions_is_fast():
+    text = "".join(f"build:job-{i:05d}:label-{i % 7}\t{i % 3}\t{i % 2}\t{i % 5}\n" for i in range(10000))
+    t0 = time.perf_counter()
+    fs = parse_status(text)
+    elapsed = time.perf_counter() - t0
+    assert len(fs) == 10000 and fs[9999].total == 9999 % 3
+    assert elapsed < 0.5  # a few ms in practice; generous for a loaded CI machine
+
+
+def test_parse_address():
+    assert parse_address("127.0.0.1:4731") == ("127.0.0.1", 4731)
+    assert parse_address("gearman.example") == ("gearman.example", 4730)
+    assert parse_address("[::1]:4730") == ("::1", 4730)
+    with pytest.raises(UsageError):
+        parse_address("host:99999")
