@@ -569,15 +569,15 @@ def _check_var_usage(c: _Ctx) -> None:
     vf = c.vars
     if vf is None:
         return
-    refs: dict[str, tuple[Path, int]] = {}
+    refs: dict[str, dict[Path, int]] = {}  # name -> file -> first line using it
     for p in _text_files(c.repo.root):
         text = p.read_text(encoding="utf-8", errors="replace")
         for n, line in enumerate(text.splitlines(), 1):
             if line.lstrip().startswith(("#", ";")) and not line.lstrip().startswith("#!"):
                 continue  # a comment may talk about ${NAME} without using it
             for name in var_references(line):
-                refs.setdefault(name, (p, n))
-    for name, (p, n) in sorted(refs.items()):
+                refs.setdefault(name, {}).setdefault(p, n)
+    for name, p, n in sorted((name, p, n) for name, uses in refs.items() for p, n in uses.items()):
         if name not in vf.vars:
             close = difflib.get_close_matches(name, vf.vars, n=1, cutoff=0.75)
             c.add("error", "vars_undefined", f"{c.repo.rel(p)} uses ${{{name}}}, which vars.sh does not set", p, n,
