@@ -35,12 +35,16 @@ def _render(console: Any, result: Result) -> None:
     console.print(f"Next: vendorci validate {d['path']}", markup=False, soft_wrap=True)
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _prompt_missing(vendor: Optional[str], gerrit_user: Optional[str], yes: bool) -> tuple[str, Optional[str]]:
     from vendorci.errors import UsageError
 
     if vendor:
         return vendor, gerrit_user
-    if yes or not sys.stdin.isatty():
+    if yes or not _interactive():
         raise UsageError("missing option --vendor", code="missing_option",
                          hint="Give --vendor NAME (lowercase letters, digits, '-', '_'); prompts only happen on a "
                               "terminal without --yes.")

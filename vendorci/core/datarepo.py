@@ -186,9 +186,11 @@ def find_datarepo(directory: str | Path) -> DataRepo:
     """Locate the parts of the data repo at ``directory``; InputError if it is not one."""
     root = Path(directory)
     if not root.exists():
-        raise InputError(f"{root}: no such directory", code="dir_missing")
+        raise InputError(f"{root}: no such directory", code="dir_missing",
+                         hint="Give the data repo's top directory (create one with `vendorci init DIR`).")
     if not root.is_dir():
-        raise InputError(f"{root}: not a directory", code="not_a_directory")
+        raise InputError(f"{root}: not a directory", code="not_a_directory",
+                         hint="Give the data repo's top directory.")
     repo = DataRepo(
         root=root,
         layout=_first(root, LAYOUT_CANDIDATES, False),
@@ -372,7 +374,8 @@ def init_repo(directory: str | Path, opts: InitOptions) -> dict[str, Any]:
     target = Path(directory).expanduser()
     parent = target.absolute().parent
     if target.exists() and not target.is_dir():
-        raise InputError(f"{target}: exists and is not a directory", code="not_a_directory")
+        raise InputError(f"{target}: exists and is not a directory", code="not_a_directory",
+                         hint="Give a DIR that does not exist yet (init creates it) or an empty directory.")
     if not parent.is_dir():
         raise InputError(f"{parent}: parent directory does not exist", code="dir_missing",
                          hint=f"Create it first (mkdir -p {parent}) or choose another DIR.")
