@@ -373,6 +373,10 @@ class JenkinsClient:
     def delete_node(self, name: str) -> None:
         self._call(f"delete node {name}", lambda: self.server.delete_node(name))
 
+    def relaunch(self, name: str) -> None:
+        """Ask Jenkins to launch an offline agent again (the node page's "Launch agent" button)."""
+        self._send(f"launch agent {name}", "POST", f"computer/{_q(name)}/launchSlaveAgent")
+
     def node_log(self, name: str, start: int = 0) -> LogChunk:
         """One read of the agent log from byte ``start`` (logText/progressiveText)."""
         resp = self._send(f"agent log of {name}", "GET", f"computer/{_q(name)}/logText/progressiveText?start={start}")
