@@ -26,10 +26,9 @@ def _render(console: Any, result: Result) -> None:
         if c["status"] in ("fail", "error", "warn"):
             for line in c["details"][:20]:
                 console.print(f"    {line}", markup=False, soft_wrap=True)
-        if c["status"] != "ok":
-            if c["fix"]:
-                for i, line in enumerate(str(c["fix"]).splitlines()):
-                    console.print(f"    {'fix: ' if i == 0 else '     '}{line}", markup=False, soft_wrap=True)
+        if c["status"] != "ok" and c["fix"]:
+            for i, line in enumerate(str(c["fix"]).splitlines()):
+                console.print(f"    {'fix: ' if i == 0 else '     '}{line}", markup=False, soft_wrap=True)
     n = d["summary"]["counts"]
     parts = [f"{n[k]} {k}" for k in ("ok", "warn", "fail", "error", "skip") if n.get(k)]
     verdict = "healthy" if d["summary"]["ok"] else "problems found"

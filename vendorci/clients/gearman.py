@@ -17,6 +17,7 @@ import re
 import socket
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from vendorci.errors import ConnectionFailed
 
@@ -28,8 +29,7 @@ class GearmanError(ConnectionFailed):
     code = "gearman_error"
 
 
-@dataclass(frozen=True)
-class FunctionStatus:
+class FunctionStatus(NamedTuple):  # a NamedTuple: 10,000 of them are built in a few ms
     name: str
     total: int  # queued plus running
     running: int
@@ -86,13 +86,13 @@ def _protocol_error(where: str, line: bytes, cmd: str) -> GearmanError:
 def parse_status(text: str) -> list[FunctionStatus]:
     """Lines ``FUNC\\tTOTAL\\tRUNNING\\tWORKERS`` (without the final ``.``)."""
     out = []
-    for line in text.splitlines():
-        if not line or line == ".":
-            continue
+    make = FunctionStatus
+    for line in text.split("\n"):
         f = line.split("\t")
-        if len(f) != 4:
+        if len(f) == 4:
+            out.append(make(f[0], int(f[1]), int(f[2]), int(f[3])))
+        elif line.rstrip("\r") not in ("", "."):
             raise ValueError(line)
-        out.append(FunctionStatus(f[0], int(f[1]), int(f[2]), int(f[3])))
     return out
 
 
