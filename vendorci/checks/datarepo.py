@@ -48,7 +48,7 @@ def _make(suffix: str, title: str, areas: tuple[str, ...]) -> Check:
         warnings = [f for f in mine if f.severity == "warning"]
         data = {"findings": [f.as_dict() for f in mine], "data_repo": str(ctx.data_repo)}
         details = [str(f) + (f" ({f.code})" if f.code else "") for f in errors + warnings]
-        hints = list(dict.fromkeys(f.hint for f in errors + warnings if f.hint))
+        hints = list(dict.fromkeys(f.hint.rstrip(".") for f in errors + warnings if f.hint))
         fix = "; ".join(hints[:3]) + (f" (and {len(hints) - 3} more)" if len(hints) > 3 else "") if hints else None
         if errors:
             return CheckResult.fail(f"{len(errors)} error(s)" + (f", {len(warnings)} warning(s)" if warnings else "")
