@@ -302,6 +302,16 @@ class JenkinsClient:
         return self._call(what, go)
 
     # -- identity -----------------------------------------------------------
+    def probe(self) -> tuple[int, str | None]:
+        """(HTTP status, X-Jenkins version or None) of the root page, without credentials.
+
+        Jenkins sends X-Jenkins even on its 403 login page, so this works with anonymous read disabled."""
+        def go() -> tuple[int, str | None]:
+            resp = self.server._session.get(self.url, timeout=self.timeout, auth=None, allow_redirects=True)
+            return resp.status_code, resp.headers.get("X-Jenkins")
+
+        return self._call("reachability (GET /)", go)
+
     def whoami(self) -> dict[str, Any]:
         me = self._call("who-am-I (me/api/json)", self.server.get_whoami)
         self._logged_in = True
