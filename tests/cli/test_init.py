@@ -68,13 +68,17 @@ def test_init_commits_without_a_git_identity(cli, tmp_path, monkeypatch):
     for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("EMAIL", "")
-    (tmp_path / "home").mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    # git must not guess an identity from the host name: it has none at all
+    (home / ".gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")
+    assert subprocess.run(["git", "var", "GIT_AUTHOR_IDENT"], cwd=home, capture_output=True).returncode != 0
     res = cli("init", str(tmp_path / "repo"), "--vendor", "acme", "-y", *FAST)
     assert res.exit_code == 0, res.stderr
     out = subprocess.run(["git", "log", "-1", "--format=%an <%ae>"], cwd=tmp_path / "repo", capture_output=True,
                          text=True).stdout.strip()
-    assert out  # some author was recorded (the fallback identity when git has none)
+    assert out == "vendorci <vendorci@localhost>"
 
 
 def test_rerun_without_force_changes_nothing(cli, tmp_path):

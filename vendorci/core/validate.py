@@ -126,10 +126,11 @@ def validate_repo(directory: str | Path) -> list[Finding]:
 # -- config ------------------------------------------------------------------
 def _check_config(c: _Ctx) -> None:
     repo = c.repo
-    if repo.config is not None:
+    config = repo.config
+    if config is not None:
         from vendorci.config import read_config_file
 
-        values = c.guard(lambda: read_config_file(repo.config))
+        values = c.guard(lambda: read_config_file(config))
         if values is not None:
             c.vendor = values[0].get("vendor")
     if repo.zuul_conf is not None:
@@ -409,7 +410,7 @@ def _load_jjb(c: _Ctx) -> None:
                       "Replace the <your-...> placeholder with the real value.")
 
 
-def _where(jjb: JJBConfig, proj: dict) -> tuple[Path | None, int | None]:
+def _where(jjb: JJBConfig, proj: dict) -> tuple[str | None, int | None]:
     return jjb.where.get(id(proj), (None, None))
 
 
@@ -508,7 +509,7 @@ def _check_macros(c: _Ctx, jjb: JJBConfig) -> None:
             if kind not in known:
                 known[kind] = known_components(kind)
             for name in names:
-                builtin = known[kind] if known[kind] is not None else COMMON_COMPONENTS.get(kind, set())
+                builtin = known[kind] or COMMON_COMPONENTS.get(kind, set())
                 if (kind, name) not in jjb.macros and name not in builtin:
                     missing.setdefault((kind, name), []).append((who, file, line))
     for (kind, name), where in missing.items():
@@ -528,7 +529,8 @@ def _check_vars(c: _Ctx) -> None:
         c.add("warning", "vars_missing", "no vars.sh", c.repo.root, None,
               "Add vars.sh with the variables the installer needs (see docs/init.md).")
         return
-    c.vars = c.guard(lambda: parse_vars(c.repo.vars_sh))
+    vars_sh = c.repo.vars_sh
+    c.vars = c.guard(lambda: parse_vars(vars_sh))
     if c.vars is None:
         return
     for p in c.vars.problems:
@@ -614,7 +616,7 @@ def _check_keys(c: _Ctx) -> None:
             paths[root / default] = default
     for p, name in paths.items():
         line = c.vars.vars[name].line if c.vars is not None and name in c.vars.vars else None
-        src = c.vars.path if line else p
+        src = c.vars.path if line and c.vars is not None else p
         if not p.exists():
             c.add("error", "keys_missing", f"{name} names {c.repo.rel(p)}, which does not exist", src, line,
                   f"Copy the private key there, or create one: vendorci keys generate {p.name} --dir "
