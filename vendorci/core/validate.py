@@ -92,15 +92,15 @@ class _Ctx:
             f.file = self.repo.rel(f.file)
         self.findings.append(f)
 
-    def guard(self, fn: Callable[[], Any]) -> Any:
+    def guard(self, fn: Callable[[], Any], area: str = "yaml", file: Path | None = None) -> Any:
         """Run a loader; an InputError becomes a finding (with its file and line)."""
         try:
             return fn()
         except VendorciError as err:
             data = err.data or {}
-            file = data.get("file")
+            file = data.get("file") or file
             code = err.code if err.code.startswith(("yaml", "layout", "jjb", "vars", "config", "zuul")) \
-                else "yaml_" + err.code
+                else f"{area}_{err.code}"
             msg = err.message
             if file and msg.startswith(str(file)):
                 msg = msg[len(str(file)):].lstrip(":0123456789 ")
@@ -358,7 +358,13 @@ def _check_projects(c: _Ctx, lay: Layout) -> None:
                 c.add("error", "layout_unknown_pipeline", f"project '{name}' lists jobs for pipeline '{key}', "
                       "which is not defined", lay.path, lay.line("projects", i, key),
                       "Define the pipeline or fix the name: " + ", ".join(lay.pipelines))
-        for j, ref in enumerate(proj.get("template") or []):
+        refs = proj.get("template") or []
+        if not isinstance(refs, list):
+            c.add("error", "layout_unknown_template", f"project '{name}': 'template' must be a list of "
+                  "'- name: TEMPLATE'", lay.path, lay.line("projects", i, "template"),
+                  "Write 'template:' then '  - name: TEMPLATE'.")
+            refs = []
+        for j, ref in enumerate(refs):
             tname = ref.get("name") if isinstance(ref, dict) else None
             if tname not in lay.templates:
                 c.add("error", "layout_unknown_template", f"project '{name}' uses project-template {tname!r}, "
@@ -530,7 +536,7 @@ def _check_vars(c: _Ctx) -> None:
               "Add vars.sh with the variables the installer needs (see docs/init.md).")
         return
     vars_sh = c.repo.vars_sh
-    c.vars = c.guard(lambda: parse_vars(vars_sh))
+    c.vars = c.guard(lambda: parse_vars(vars_sh), "vars", vars_sh)
     if c.vars is None:
         return
     for p in c.vars.problems:
