@@ -164,7 +164,10 @@ def check_pidfiles(ctx: Any) -> CheckResult:
     except Exception:
         conf = None
     files = [p for p in pidfile_candidates(ctx, conf) if p.is_file()]
-    entries, stale, reused, garbled = [], [], [], []
+    entries: list[dict[str, Any]] = []
+    stale: list[tuple[Path, int]] = []
+    reused: list[tuple[Path, int, str]] = []
+    garbled: list[Path] = []
     for f in files:
         pid = proclib.read_pidfile(f)
         if pid is None:
