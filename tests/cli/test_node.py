@@ -169,7 +169,9 @@ def test_batch_of_20(run, jenkins_double, agent, tmp_path):
     r = run("--output", "json", "node", "register", "--from", str(f), "--parallel", "8")
     assert r.exit_code == 1, r.stdout[-2000:]
     s = r.json["data"]["summary"]
-    assert (s["total"], s["ok"], s["failed"]) == (21, 20, 1)
+    bad = [(n["name"], n["state"], [c["summary"] for c in (n["preflight"] or {}).get("checks", [])
+                                    if c["status"] == "fail"]) for n in r.json["data"]["nodes"] if not n["ok"]]
+    assert (s["total"], s["ok"], s["failed"]) == (21, 20, 1), bad
     assert sum(1 for n in jenkins_double.nodes.values() if not n.offline) == 20
     states = {n["name"]: n["state"] for n in r.json["data"]["nodes"]}
     assert states["broken"] == "preflight failed" and states["n07"] == "online"

@@ -234,7 +234,11 @@ def run_preflight(t: PreflightTarget) -> Preflight:
         session.connect()
         key = session.client.get_transport().get_remote_server_key()
         host_key = f"{key.get_name()} {key.get_base64()}"
-        status, out, err = session.run(probe_script(t.remote_fs), timeout=max(t.timeout, 20.0))
+        for _attempt in range(3):
+            status, out, err = session.run(probe_script(t.remote_fs), timeout=max(t.timeout, 20.0))
+            # SshSession.run stops at the exit status and can lose output still in flight: run again
+            if "probe=done" in out or status != 0:
+                break
     except VendorciError as exc:
         session.close()
         reports.append(_report("preflight.ssh", CheckResult.fail(exc.message, fix=exc.hint, data={"code": exc.code}),
