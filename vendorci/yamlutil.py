@@ -66,10 +66,20 @@ def parse_yaml(text: str, path: Path | str = "<string>") -> LoadedYaml:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"{p}: invalid YAML: {exc}", code="yaml_syntax") from None
+    except RecursionError:  # hostile or broken input: thousands of nested [ or { must not crash vendorci
+        raise _too_deep(p) from None
     lines: dict[tuple, int] = {}
     if node is not None:
-        _index(node, (), lines)
+        try:
+            _index(node, (), lines)
+        except RecursionError:
+            raise _too_deep(p) from None
     return LoadedYaml(p, data, lines)
+
+
+def _too_deep(p: Path) -> InputError:
+    return InputError(f"{p}: YAML nested too deeply to read", code="yaml_too_deep",
+                      hint="No vendorci file needs more than a few levels of nesting; look for runaway [ or {.")
 
 
 def load_yaml(path: Path | str) -> LoadedYaml:
