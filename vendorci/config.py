@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,14 @@ def _hostport(v: Any) -> str:
         raise ValueError("expected HOST:PORT")
     _port(port)
     return s
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def shown(value: Any) -> Any:
+    """``value`` fit to echo in a message: credentials embedded in a URL are masked."""
+    return _USERINFO.sub(MASK + "@", value) if isinstance(value, str) else value
 
 
 def _url(v: Any) -> str:
@@ -233,7 +242,7 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
         try:
             value = key.conv(raw)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: {name}: {exc} (got {raw!r})", code="config_bad_value") from None
+            raise ConfigError(f"{where}: {name}: {exc} (got {shown(raw)!r})", code="config_bad_value") from None
         if key.path:
             p = Path(os.path.expanduser(str(value)))
             value = str(p if p.is_absolute() else (path.parent / p))
@@ -321,7 +330,7 @@ def load_config(
         try:
             conv = key.conv(value)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{source}: {name}: {exc} (got {value!r})", code="config_bad_value") from None
+            raise ConfigError(f"{source}: {name}: {exc} (got {shown(value)!r})", code="config_bad_value") from None
         if key.path and conv is not None:
             conv = os.path.expanduser(str(conv))
         values[name] = conv
