@@ -244,7 +244,7 @@ class InitOptions:
 
 def check_init_options(opts: InitOptions) -> None:
     """UsageError (exit 2) for a value init cannot use."""
-    from vendorci.config import _url
+    from vendorci.config import _url, shown
     from vendorci.core.keys import validate_key_request
     from vendorci.errors import UsageError
 
@@ -263,7 +263,7 @@ def check_init_options(opts: InitOptions) -> None:
     try:
         _url(opts.jenkins_url)
     except ValueError as exc:
-        raise UsageError(f"invalid Jenkins URL {opts.jenkins_url!r}: {exc}", code="bad_jenkins_url",
+        raise UsageError(f"invalid Jenkins URL {shown(opts.jenkins_url)!r}: {exc}", code="bad_jenkins_url",
                          hint="Give e.g. http://127.0.0.1:8080/") from None
     validate_key_request(opts.key_type, None)
 
@@ -373,6 +373,9 @@ def init_repo(directory: str | Path, opts: InitOptions) -> dict[str, Any]:
     check_init_options(opts)
     target = Path(directory).expanduser()
     parent = target.absolute().parent
+    if target.is_symlink():  # renaming the new tree onto it would fail, or write where the link points
+        raise InputError(f"{target}: is a symbolic link; init creates a real directory", code="path_is_symlink",
+                         hint="Give the real path (or a new directory name) instead of the link.")
     if target.exists() and not target.is_dir():
         raise InputError(f"{target}: exists and is not a directory", code="not_a_directory",
                          hint="Give a DIR that does not exist yet (init creates it) or an empty directory.")
