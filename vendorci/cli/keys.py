@@ -40,6 +40,11 @@ def generate(
     from vendorci.core.keys import generate_key
 
     def run() -> Result:
+        if "/" in name:  # NAME is a file name inside --dir, never a path out of it
+            from vendorci.errors import UsageError
+
+            raise UsageError(f"{name!r}: not a valid key name", code="bad_key_name",
+                             hint="Give a plain file name and the directory with --dir.")
         info = generate_key(directory / name, key_type, bits, comment, force)
         return Result("keys generate", info.as_dict())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from vendorci.errors import InputError, UsageError
 
 KEY_TYPES = ("rsa", "ed25519")
+KEY_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 MIN_RSA_BITS = 2048
 DEFAULT_RSA_BITS = 4096
 
@@ -100,8 +102,10 @@ def generate_key(
     nbits = validate_key_request(key_type, bits)
     priv_path = Path(path)
     pub_path = priv_path.with_name(priv_path.name + ".pub")
-    if priv_path.name in ("", ".", "..") or priv_path.name.endswith(".pub"):
-        raise UsageError(f"{priv_path}: not a valid key name", code="bad_key_name")
+    if not KEY_NAME_RE.match(priv_path.name) or priv_path.name.endswith(".pub"):
+        raise UsageError(f"{priv_path.name!r}: not a valid key name", code="bad_key_name",
+                         hint="Use letters, digits, '.', '_', '-' (e.g. jenkins_key): key file names end up in "
+                              "vars.sh and shell commands.")
     if not priv_path.parent.is_dir():
         raise InputError(f"{priv_path.parent}: directory does not exist", code="dir_missing")
     if not os.access(priv_path.parent, os.W_OK):
@@ -125,8 +129,16 @@ def generate_key(
         serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
     )
     public = _public_line(key.public_key(), comment)
+    old_private = priv_path.read_bytes() if priv_path.is_file() else None
     write_atomic(priv_path, private_bytes, mode=0o600)
-    write_atomic(pub_path, public + "\n", mode=0o644)
+    try:
+        write_atomic(pub_path, public + "\n", mode=0o644)
+    except BaseException:  # never leave a private key beside a public key of another pair
+        if old_private is None:
+            priv_path.unlink(missing_ok=True)
+        else:
+            write_atomic(priv_path, old_private, mode=0o600)
+        raise
     return KeyInfo(
         path=str(priv_path),
         type=key_type,
