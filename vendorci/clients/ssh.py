@@ -212,6 +212,6 @@ def load_private_key(path: Path | str) -> Any:
         except paramiko.PasswordRequiredException:
             raise InputError(f"{p}: private key is encrypted; vendorci needs an unencrypted service key",
                              code="key_encrypted") from None
-        except (paramiko.SSHException, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - paramiko raises IndexError/AssertionError on damaged keys
             errors.append(str(exc))
     raise InputError(f"{p}: not a usable SSH private key", code="key_invalid")
