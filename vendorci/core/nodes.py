@@ -120,7 +120,7 @@ def known_host_key(known_hosts: Path, host: str, port: int) -> str:
         return ""
     keys = paramiko.HostKeys()
     keys.load(str(known_hosts))
-    entry = keys.lookup(host_key_name(host, port)) or {}
+    entry: Any = keys.lookup(host_key_name(host, port)) or {}
     for name in ("ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "ssh-rsa", *entry.keys()):
         if name in entry:
             return f"{entry[name].get_name()} {entry[name].get_base64()}"
