@@ -61,3 +61,13 @@ def test_bad_key_and_closed_port(server_and_key, tmp_path):
     t = SshTarget("127.0.0.1", closed_port(), server.user, tmp_path / "stranger", kh, timeout=3)
     with pytest.raises(ConnectionFailed):
         SshSession(t).connect()
+
+
+def test_large_output_is_read_to_the_end(server_and_key, tmp_path):
+    """The exit status can arrive before the last data: run() must read to EOF."""
+    server, key = server_and_key
+    kh = server.write_known_hosts(tmp_path / "kh")
+    with SshSession(target(server, key, kh)) as s:
+        for _ in range(5):
+            rc, out, err = s.run("head -c 300000 /dev/zero | tr '\\0' x; echo END; echo E >&2")
+            assert rc == 0 and len(out) == 300004 and out.endswith("END\n") and err == "E\n"

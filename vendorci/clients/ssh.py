@@ -167,19 +167,21 @@ class SshSession:
             import time
 
             deadline = time.monotonic() + limit
+            # Read both streams until the remote side has sent EOF (or closed)
+            # AND the exit status: the status can arrive before the last data.
             while True:
                 if chan.recv_ready():
                     out += chan.recv(65536)
                 elif chan.recv_stderr_ready():
                     err += chan.recv_stderr(65536)
-                elif chan.exit_status_ready() and not chan.recv_ready() and not chan.recv_stderr_ready():
+                elif chan.exit_status_ready() and (chan.eof_received or chan.closed):
                     break
                 elif time.monotonic() > deadline:
                     chan.close()
                     raise WaitTimeout(f"remote command did not finish within {limit:g}s: {command.split()[0]}",
                                       code="ssh_command_timeout")
                 else:
-                    chan.status_event.wait(0.05) if not chan.closed else time.sleep(0.01)
+                    time.sleep(0.005)
             status = chan.recv_exit_status()
             chan.close()
             return status, out.decode(errors="replace"), err.decode(errors="replace")
