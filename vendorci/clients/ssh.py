@@ -127,13 +127,21 @@ class SshSession:
         transport.banner_timeout = t.timeout
         transport.auth_timeout = t.timeout
         try:
-            transport.start_client(timeout=t.timeout)
+            negotiated = threading.Event()
+            transport.start_client(event=negotiated)  # paramiko's own timeout returns silently, unnegotiated
+            if not negotiated.wait(t.timeout):
+                transport.close()
+                raise WaitTimeout(f"SSH to {t.host}:{t.port}: no SSH handshake within {t.timeout:g}s",
+                                  code="ssh_timeout", hint="The port is open but the peer does not speak SSH "
+                                  "(or is overloaded): check the host and port.")
+            if not transport.is_active():
+                raise transport.get_exception() or paramiko.SSHException("negotiation failed")
             self.host_key_status = check_host_key(t.known_hosts, t.host, t.port, transport.get_remote_server_key(),
                                                   t.accept_new)
             if pkey is None:
                 raise AuthFailed(f"SSH to {t.user}@{t.host}:{t.port}: no private key given", code="ssh_no_key")
             transport.auth_publickey(t.user, pkey)
-        except (HostKeyMismatch, HostKeyUnknown, AuthFailed):
+        except (HostKeyMismatch, HostKeyUnknown, AuthFailed, WaitTimeout):
             transport.close()
             raise
         except paramiko.AuthenticationException:
