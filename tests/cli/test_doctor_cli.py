@@ -6,7 +6,6 @@ import pytest
 
 from tests.integration.test_doctor_gearman import JJB, LAYOUT, NOOP, TEMPEST
 
-pytest_plugins = ["tests.fixtures.gearman"]
 pytestmark = pytest.mark.real_server
 
 

@@ -13,7 +13,6 @@ from vendorci.checks.context import DoctorContext
 from vendorci.config import load_config
 from vendorci.core.doctor import run_doctor
 
-pytest_plugins = ["tests.fixtures.gearman"]
 pytestmark = pytest.mark.real_server
 
 LAYOUT = """\

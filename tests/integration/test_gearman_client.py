@@ -8,7 +8,6 @@ import pytest
 
 from vendorci.clients.gearman import GearmanAdmin, GearmanError, connect
 
-pytest_plugins = ["tests.fixtures.gearman"]
 pytestmark = pytest.mark.real_server
 
 

@@ -15,7 +15,6 @@ from vendorci.checks.jenkins import checks
 from vendorci.config import load_config
 
 pytestmark = pytest.mark.real_server
-pytest_plugins = ["tests.fixtures.gearman"]
 
 REF = Path("/work/shared/reference/datarepos/os-ext-testing-data")
 

@@ -8,9 +8,8 @@ from typing import Any, Optional
 import typer
 
 from vendorci.cli.app import get_app
+from vendorci.cli.render import render_reports
 from vendorci.output import Result
-
-SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-", "error": "✗"}
 
 
 def _render(console: Any, result: Result) -> None:
@@ -21,14 +20,7 @@ def _render(console: Any, result: Result) -> None:
             req = f"  (requires {', '.join(c['requires'])})" if c["requires"] else ""
             console.print(f"{c['id']:<{width}}  {c['title']}{req}", markup=False, soft_wrap=True)
         return
-    for c in d["checks"]:
-        console.print(f"{SYMBOLS[c['status']]} {c['id']}: {c['summary']}", markup=False, soft_wrap=True)
-        if c["status"] in ("fail", "error", "warn"):
-            for line in c["details"][:20]:
-                console.print(f"    {line}", markup=False, soft_wrap=True)
-        if c["status"] != "ok" and c["fix"]:
-            for i, line in enumerate(str(c["fix"]).splitlines()):
-                console.print(f"    {'fix: ' if i == 0 else '     '}{line}", markup=False, soft_wrap=True)
+    render_reports(console, d["checks"])
     n = d["summary"]["counts"]
     parts = [f"{n[k]} {k}" for k in ("ok", "warn", "fail", "error", "skip") if n.get(k)]
     verdict = "healthy" if d["summary"]["ok"] else "problems found"

@@ -18,8 +18,9 @@ def _as_dict(report: Any) -> Mapping[str, Any]:
     return report if isinstance(report, Mapping) else report.as_dict()
 
 
-def render_reports(console: Any, reports: Iterable[Any], *, show_ids: bool = True) -> None:
-    """One line per finding (symbol, id, summary), details and the fix indented under it."""
+def render_reports(console: Any, reports: Iterable[Any], *, show_ids: bool = True, max_details: int = 20) -> None:
+    """One line per finding (symbol, id, summary); for anything not ok, its
+    details and its fix (a skip's fix says what to configure) indented under it."""
     from rich.text import Text
 
     for rep in map(_as_dict, reports):
@@ -28,11 +29,13 @@ def render_reports(console: Any, reports: Iterable[Any], *, show_ids: bool = Tru
         if show_ids:
             line.append(f"{rep.get('id', '')}: ", style="bold")
         line.append(str(rep.get("summary", "")))
-        console.print(line)
-        for d in rep.get("details") or []:
-            console.print(Text("    " + str(d)))
-        if rep.get("fix") and status in ("warn", "fail", "error"):
-            console.print(Text("    fix: " + str(rep["fix"]), style="cyan"))
+        console.print(line, soft_wrap=True)
+        if status == "ok":
+            continue
+        for d in (rep.get("details") or [])[:max_details]:
+            console.print(Text("    " + str(d)), soft_wrap=True)
+        for i, fix_line in enumerate(str(rep.get("fix") or "").splitlines()):
+            console.print(Text(("    fix: " if i == 0 else "         ") + fix_line, style="cyan"), soft_wrap=True)
 
 
 def render_table(console: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
