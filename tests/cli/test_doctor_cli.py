@@ -107,3 +107,16 @@ def test_zuul_conf_gives_gearman_and_layout(cli, master, tmp_path):
     assert st["gearman.registered"] == "ok" and st["zuul.conf"] == "ok"
     reg = [c for c in j["data"]["checks"] if c["id"] == "gearman.registered"][0]
     assert reg["data"]["layout"] == master["layout"]
+
+
+def test_data_repo_config_is_used(cli, tmp_path, gear_server):
+    """`doctor --data-repo DIR` diagnoses the CI that DIR describes: its vendorci.yaml is the config."""
+    repo = tmp_path / "ci-data"
+    r = cli("init", str(repo), "--vendor", "acme", "--key-type", "ed25519", "--yes")
+    assert r.exit_code == 0, r.stderr
+    cfg = repo / "vendorci.yaml"
+    cfg.write_text(cfg.read_text().replace("server: 127.0.0.1:4730", f"server: {gear_server.address}"))
+    j = cli("-o", "json", "doctor", "--data-repo", str(repo), "gearman.reachable", "datarepo.repo").json
+    by_id = {c["id"]: c for c in j["data"]["checks"]}
+    assert by_id["gearman.reachable"]["status"] == "ok", by_id["gearman.reachable"]
+    assert by_id["datarepo.repo"]["status"] == "ok"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Optional
 
@@ -69,6 +70,9 @@ def register(app: typer.Typer) -> None:
             from vendorci.checks.context import DoctorContext
             from vendorci.core.doctor import default_data_repo, run_doctor
 
+            if data_repo is not None and appl.config_path is None and not os.environ.get("VENDORCI_CONFIG") \
+                    and (data_repo / "vendorci.yaml").is_file():
+                appl.config_path = str(data_repo / "vendorci.yaml")  # the CI this data repo describes
             cfg = appl.load_config({
                 "zuul.conf": str(zuul_conf) if zuul_conf else None,
                 "zuul.layout": str(layout) if layout else None,
