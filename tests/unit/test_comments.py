@@ -19,7 +19,7 @@ ZUUL_V2 = """Patch Set 3: Verified-1
 Build failed (check pipeline).  For information on how to proceed, see the CI's wiki.
 
 - noop-check-communication http://logs.acme.example/45/12345/3/check/noop-check-communication/0a1b2c3 : SUCCESS in 12s
-- dsvm-tempest-acme-driver http://logs.acme.example/45/12345/3/check/dsvm-tempest-acme-driver/4d5e6f7 : FAILURE in 1h 02m 13s
+- dsvm-tempest-acme-driver http://logs.acme.example/45/12345/3/check/dsvm-tempest/4d5e6f7 : FAILURE in 1h 02m 13s
 * acme-unit http://logs.acme.example/45/12345/3/check/acme-unit/aaa : NOT_REGISTERED
 - acme-experimental http://logs.acme.example/x : UNSTABLE in 3m 2s (non-voting)
 - acme-skipped : SKIPPED

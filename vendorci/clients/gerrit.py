@@ -126,7 +126,7 @@ def normalize_rest_change(c: dict, base_url: str) -> dict:
                  "message": m.get("message") or "", "patchset": _int(m.get("_revision_number"))}
                 for m in c.get("messages") or []]
     if current is None:
-        current = max((m["patchset"] or 0 for m in messages), default=None) or None
+        current = max((_int(m["patchset"]) or 0 for m in messages), default=0) or None
     approvals = [{"username": a.get("username"), "value": _int(a.get("value")), "patchset": current}
                  for a in ((c.get("labels") or {}).get("Verified") or {}).get("all") or [] if a.get("value")]
     return {"number": _int(c.get("_number")), "project": c.get("project"), "branch": c.get("branch"),
