@@ -55,3 +55,23 @@ def test_errors(cli, fake_gearman):
     assert r.exit_code == 1 and "not the Gearman admin protocol" in r.stderr and "hint:" in r.stderr
     r = cli("gearman", "status", "--server", "host:notaport")
     assert r.exit_code == 2
+
+
+def test_watch_without_a_value_refreshes_until_stopped(gear_server):
+    """`--watch` takes an optional SECONDS; piped, it prints one snapshot per refresh; a closed pipe is no error."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "vendorci", "gearman", "status", "--server", gear_server.address, "--watch"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        p.terminate()
+        out, err = p.communicate(timeout=10)
+    assert out.count("function  queued  running  workers") >= 2, out + err
+    assert "requires an argument" not in err
+    head = subprocess.run(f"{' '.join(cmd[:-1])} --watch 0.2 | head -n 1", shell=True, capture_output=True,
+                          text=True, timeout=30)
+    assert head.returncode == 0
+    assert "Traceback" not in head.stderr and "internal error" not in head.stderr

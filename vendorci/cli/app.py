@@ -71,13 +71,34 @@ def _argv_command(args: list[str]) -> str:
     return " ".join(words) or "vendorci"
 
 
+OPTIONAL_VALUE_OPTIONS = {"--watch": "2"}  # `--watch [SECONDS]`
+
+
+def _fill_optional_values(args: list[str]) -> list[str]:
+    """Give options whose value is optional their default when it is left out
+    (click cannot parse `--watch` both with and without a value)."""
+    out: list[str] = []
+    for i, a in enumerate(args):
+        out.append(a)
+        if a in OPTIONAL_VALUE_OPTIONS:
+            nxt = args[i + 1] if i + 1 < len(args) else None
+            try:
+                float(nxt or "")
+            except ValueError:
+                out.append(OPTIONAL_VALUE_OPTIONS[a])
+        if a == "--":
+            out.extend(args[i + 1:])
+            break
+    return out
+
+
 class VendorciGroup(TyperGroup):
     """The root group: turns click usage errors into our exit code 2 and,
     in JSON mode, into the envelope, even though no command ran."""
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,  # type: ignore[override]
              standalone_mode: bool = True, **extra: Any) -> Any:
-        argv = list(sys.argv[1:] if args is None else args)
+        argv = _fill_optional_values(list(sys.argv[1:] if args is None else args))
         try:
             rv = super().main(args=argv, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -181,10 +202,16 @@ class Application:
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except typer.Exit:
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except Exception as exc:  # a bug: log it, never dump it on the user
             self.internal_error(command, exc)
             raise typer.Exit(EXIT_INTERNAL) from None
-        self.emit(result, render)
+        try:
+            self.emit(result, render)
+        except BrokenPipeError:
+            _silence_stdout()
         raise typer.Exit(result.code)
 
     def emit(self, result: Result, render: Optional[Callable[[Any, Result], None]] = None) -> None:
@@ -234,6 +261,15 @@ class Application:
 
         sys.stdout.write(redact(dumps(doc)) + "\n")
         sys.stdout.flush()
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def render_mapping(console: Any, data: Mapping[str, Any], indent: int = 0) -> None:

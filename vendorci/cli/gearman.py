@@ -60,7 +60,7 @@ def status(
     server: Optional[str] = typer.Option(None, "--server", metavar="HOST:PORT", help=SERVER_HELP),
     filter_: Optional[str] = typer.Option(None, "--filter", metavar="GLOB",
                                           help="Only functions matching, e.g. 'build:*'."),
-    watch: Optional[float] = typer.Option(None, "--watch", metavar="SECONDS", min=0.2, flag_value=2.0, is_flag=False,
+    watch: Optional[float] = typer.Option(None, "--watch", metavar="SECONDS", min=0.2,
                                           help="Refresh in place every SECONDS (default 2) until Ctrl-C."),
     timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Per-request timeout in seconds."),
 ) -> None:
@@ -86,6 +86,11 @@ def _watch(appl: Any, host: str, port: int, timeout: float, pattern: Optional[st
     from rich.text import Text
 
     console = appl.console()
+    if not console.is_terminal:  # a pipe or a log: one plain snapshot per refresh
+        while True:
+            text = render_status_text(status_data(host, port, timeout, pattern))
+            print(f"{time.strftime('%H:%M:%S')}\n{text}", flush=True)
+            time.sleep(every)
     with Live(console=console, auto_refresh=False, transient=False) as live:
         while True:
             text = render_status_text(status_data(host, port, timeout, pattern))
