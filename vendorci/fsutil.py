@@ -16,7 +16,10 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, mode: int = 0o
     """
     target = Path(path)
     raw = data.encode() if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _write_failed(target, exc) from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
@@ -24,13 +27,23 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, mode: int = 0o
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise _write_failed(target, exc) from None
         raise
     return target
+
+
+def _write_failed(target: Path, exc: OSError) -> Exception:
+    """A disk full or a read-only file system is the machine's failure, not a vendorci bug (exit 1, not 3)."""
+    from vendorci.errors import OperationFailed
+
+    return OperationFailed(f"{target}: cannot write: {exc.strerror or exc}", code="write_failed",
+                           hint="Check free space and permissions there; the previous file, if any, is unchanged.")
 
 
 def ensure_private_dir(path: str | os.PathLike[str]) -> Path:
