@@ -228,3 +228,22 @@ def test_config_supplies_the_ci_account(cli, make_gerrit):
     assert res.exit_code == 0, res.stdout
     assert res.json["data"]["ci_user"] == "ci"
     assert g.double.changes[1001].subject.startswith("vendorci smoke test for acme at ")
+
+
+def test_polling_over_rest_when_configured(cli, make_gerrit, monkeypatch):
+    from tests.fixtures.gerrit_double import RestDouble
+
+    g = make_gerrit(stream_events=False)
+    rest = RestDouble(g.double, {"ci": "http-secret-1"})
+    url = rest.start()
+    try:
+        monkeypatch.setenv("VENDORCI_GERRIT_HTTP_USER", "ci")
+        monkeypatch.setenv("VENDORCI_GERRIT_HTTP_PASSWORD", "http-secret-1")
+        res = smoke(cli, g, "--gerrit-http", url)
+        assert res.exit_code == 0, res.stdout
+        assert res.json["data"]["via"] == "poll" and res.json["data"]["vote"] == 1
+        assert any(p.startswith("/a/changes/?q=change%3A1001") for p in rest.requests)
+        assert not any("gerrit query" in c for _, c in g.double.commands)
+        assert "http-secret-1" not in res.stdout + res.stderr
+    finally:
+        rest.stop()

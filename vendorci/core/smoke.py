@@ -108,7 +108,7 @@ class Waiter:
             self.stream = EventStream(self.access.target()).open()
             self.stream_opens += 1
             return True
-        except ConnectionFailed as exc:
+        except (ConnectionFailed, WaitTimeout) as exc:
             self.notes.append(f"stream not available: {exc.message}")
             self.stream = None
             return False
