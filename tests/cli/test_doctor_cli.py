@@ -120,3 +120,9 @@ def test_data_repo_config_is_used(cli, tmp_path, gear_server):
     by_id = {c["id"]: c for c in j["data"]["checks"]}
     assert by_id["gearman.reachable"]["status"] == "ok", by_id["gearman.reachable"]
     assert by_id["datarepo.repo"]["status"] == "ok"
+
+
+def test_bad_stale_after_is_a_usage_error(cli):
+    r = cli("-o", "json", "doctor", "--stale-after", "soon", "gerrit.activity")
+    assert r.exit_code == 2
+    assert r.json["errors"][0]["code"] == "bad_duration"

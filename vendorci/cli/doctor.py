@@ -49,6 +49,8 @@ def register(app: typer.Typer) -> None:
                                                  help="Data repo to validate (default: cwd if it has vendorci.yaml)."),
         zuul_web: Optional[str] = typer.Option(None, "--zuul-web", metavar="URL",
                                                help="zuul-web root URL (Zuul v3+): checks /api/info, /api/components."),
+        stale_after: str = typer.Option("24h", "--stale-after", metavar="DURATION",
+                                        help="gerrit.activity warns when the CI has not commented for longer."),
         proc_root: Path = typer.Option(Path("/proc"), "--proc-root", hidden=True),
     ) -> None:
         """Diagnose why jobs do not fire: Gearman, Zuul processes and pid files, Jenkins, Gerrit, data repo.
@@ -68,6 +70,13 @@ def register(app: typer.Typer) -> None:
                 return Result("doctor", {"available": [
                     {"id": c.id, "title": c.title, "requires": list(c.requires)} for c in checks]})
             from vendorci.checks.context import DoctorContext
+            from vendorci.core.comments import parse_duration
+            from vendorci.errors import UsageError
+
+            try:
+                stale_s = parse_duration(stale_after)
+            except ValueError as exc:
+                raise UsageError(f"--stale-after: {exc}", code="bad_duration") from None
             from vendorci.core.doctor import default_data_repo, run_doctor
 
             if data_repo is not None and appl.config_path is None and not os.environ.get("VENDORCI_CONFIG") \
@@ -84,6 +93,7 @@ def register(app: typer.Typer) -> None:
             dctx = DoctorContext(
                 config=cfg, timeout=timeout, run_dir=Path(str(cfg["zuul.run_dir"] or "/var/run")),
                 data_repo=data_repo or default_data_repo(cfg), zuul_web=cfg["zuul.web_url"], proc_root=proc_root,
+                options={"stale_after": stale_s},
             )
             with appl.progress("running checks"):
                 rep = run_doctor(dctx, ids or [], strict=strict)

@@ -40,9 +40,18 @@ def git_review_program() -> list[str]:
     if here.exists():
         return [str(here)]
     found = shutil.which("git-review")
-    if not found:
+    if found:
+        return [found]
+    # Bundled as a package only (vendorci.pyz): run its entry point with this Python
+    import importlib.util
+
+    spec = importlib.util.find_spec("git_review")
+    if spec is None or not spec.submodule_search_locations:
         raise ToolMissing("git-review is not installed", hint="pip install git-review (it is a vendorci dependency).")
-    return [found]
+    root = str(Path(list(spec.submodule_search_locations)[0]).parent)
+    return [sys.executable, "-c",
+            f"import sys; sys.path.insert(0, {root!r}); sys.argv[0] = 'git-review'; "
+            "from git_review.cmd import main; sys.exit(main())"]
 
 
 @dataclass
