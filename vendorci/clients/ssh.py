@@ -192,6 +192,12 @@ class SshSession:
                     time.sleep(0.005)
             status = chan.recv_exit_status()
             chan.close()
+            if status == -1 and not self.client.get_transport().is_active():  # no exit status: the peer went away
+                raise ConnectionFailed(
+                    f"SSH connection to {self.target.host}:{self.target.port} was closed before "
+                    f"{command.split()[0]!r} finished", code="ssh_connection_lost",
+                    hint="sshd or the host dropped the session (a ForceCommand, a restart, OOM, a firewall idle "
+                    "timeout); see the host's auth log.")
             return status, out.decode(errors="replace"), err.decode(errors="replace")
         except TimeoutError:
             raise WaitTimeout(f"remote command timed out after {limit:g}s", code="ssh_command_timeout") from None
