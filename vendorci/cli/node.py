@@ -144,6 +144,8 @@ def register(
             raise UsageError("give either NAME --host HOST, or --from FILE.yaml", code="usage_error")
         if from_file is None and not host:
             raise UsageError("--host is required", code="usage_error")
+        if name is not None:
+            nodes.check_node_name(name)
         label_list = tuple(w for v in (labels or ["devstack_slave"]) for w in v.split())
         opts = nodes.RegisterOptions(
             ssh_user=ssh_user, key_path=(key.expanduser() if key else nodes.default_key(cfg)), known_hosts=kh,
@@ -220,9 +222,10 @@ def check(
     appl = get_app(ctx)
 
     def run() -> Result:
-        cfg, kh = _config(appl, jenkins_url, jenkins_user, known_hosts)
         from vendorci.core import nodes
 
+        nodes.check_node_name(name)
+        cfg, kh = _config(appl, jenkins_url, jenkins_user, known_hosts)
         key_path = key.expanduser() if key else (nodes.default_key(cfg) if not no_preflight else None)
         opts = nodes.RegisterOptions(ssh_user=ssh_user, key_path=key_path, known_hosts=kh,
                                      accept_new_host_key=accept_new_host_key, preflight=not no_preflight,
@@ -271,10 +274,12 @@ def remove(
     appl = get_app(ctx)
 
     def run() -> Result:
-        cfg, _ = _config(appl, jenkins_url, jenkins_user, None)
         import sys
 
         from vendorci.core import nodes
+
+        nodes.check_node_name(name)
+        cfg, _ = _config(appl, jenkins_url, jenkins_user, None)
         from vendorci.errors import UsageError
 
         if not yes:

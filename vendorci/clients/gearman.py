@@ -25,6 +25,10 @@ DEFAULT_PORT = 4730
 _WORKER_RE = re.compile(r"^(\d+) (\S+) (\S+) :(.*)$")
 
 
+CLOSED_HINT = ("The Gearman server went away mid-request: it was stopped, or is restarting or overloaded (is "
+               "gearmand/zuul-server still running?), or this port is not a Gearman server.")
+
+
 class GearmanError(ConnectionFailed):
     code = "gearman_error"
 
@@ -166,7 +170,7 @@ class GearmanAdmin:
         try:
             self._sock.sendall(data)
         except OSError as exc:
-            raise GearmanError(f"{self.where}: send failed: {exc}", code="gearman_closed") from None
+            raise GearmanError(f"{self.where}: send failed: {exc}", code="gearman_closed", hint=CLOSED_HINT) from None
 
     def _fill(self, deadline: float, cmd: str, got: int) -> bool:
         """Read more into the buffer; False on timeout, raise when closed."""
@@ -180,14 +184,16 @@ class GearmanAdmin:
         except TimeoutError:
             return False
         except OSError as exc:
-            raise GearmanError(f"{self.where}: connection lost during {cmd!r}: {exc}", code="gearman_closed") from None
+            self.close()
+            raise GearmanError(f"{self.where}: connection lost during {cmd!r}: {exc}", code="gearman_closed",
+                               hint=CLOSED_HINT) from None
         if not chunk:
             self.close()
             raise GearmanError(
                 f"{self.where} closed the connection in the middle of the {cmd!r} reply"
                 + (f" (after {got} bytes)" if got else ""),
                 code="gearman_closed",
-                hint="The server is restarting or overloaded, or this port is not a Gearman server.",
+                hint=CLOSED_HINT,
             )
         self._buf += chunk
         return True

@@ -155,6 +155,21 @@ def ensure_credential(client: JenkinsClient, cred_id: str, user: str, key_path: 
     return "exists"
 
 
+NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+
+
+def check_node_name(name: str, where: str = "") -> str:
+    """A node name Jenkins accepts and the Gearman plugin can use in its worker ids (NODE_exec-N)."""
+    if not NODE_NAME.fullmatch(name or ""):
+        raise UsageError(f"{where}{'' if not where else ': '}invalid node name {name!r}", code="bad_node_name",
+                         hint="Use letters, digits, '.', '_' and '-' (at most 63, starting with a letter or digit), "
+                         "e.g. devstack_slave1.")
+    return name
+
+
+TRANSIENT_JENKINS_ERRORS = {"jenkins_server_error", "jenkins_unreachable", "jenkins_timeout"}
+
+
 def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 0.5, start: int = 0,
                 progress: Progress | None = None) -> tuple[str, list[str]]:
     """Follow the agent log until the node is online ('online'), the launch failed ('failed') or time runs out."""
@@ -163,7 +178,21 @@ def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 
     lines: list[str] = []
     partial = ""
     while True:
-        chunk = client.node_log(name, start)
+        try:
+            chunk = client.node_log(name, start)
+            online = not client.node_info(name).get("offline", True)
+        except VendorciError as exc:
+            # Jenkins restarting or briefly failing (5xx, refused, slow) is not the agent's failure:
+            # keep waiting until the deadline and say why.
+            if exc.code not in TRANSIENT_JENKINS_ERRORS:
+                raise
+            if progress:
+                progress(f"{name}: Jenkins is not answering ({exc.message}); retrying ({time.monotonic() - t0:.0f}s)")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return "timeout", lines + [f"vendorci: last Jenkins error: {exc.message}"]
+            time.sleep(min(poll * 2, remaining))
+            continue
         start = chunk.next_start
         if chunk.text:
             parts = (partial + chunk.text).split("\n")
@@ -171,7 +200,7 @@ def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 
             lines.extend(p.rstrip("\r") for p in parts if p.strip())
         if progress and lines:
             progress(f"{name}: waiting for the agent ({time.monotonic() - t0:.0f}s): {lines[-1][:100]}")
-        if not client.node_info(name).get("offline", True):
+        if online:
             return "online", lines + ([partial] if partial.strip() else [])
         if any(FAILED_LAUNCH.search(ln) for ln in lines):
             return "failed", lines
@@ -282,6 +311,7 @@ def load_node_list(path: Path, defaults: NodeSettings) -> list[tuple[NodeSetting
                              hint="Known: " + ", ".join(sorted(NODE_FIELDS)))
         if not merged.get("name") or not merged.get("host"):
             raise InputError(f"{where}: a node needs name and host", code="node_list_invalid")
+        check_node_name(str(merged["name"]), where)
         if merged["name"] in seen:
             raise InputError(f"{where}: node {merged['name']!r} is listed twice", code="node_list_invalid")
         seen.add(merged["name"])
