@@ -381,6 +381,10 @@ CASES: list[Case] = [
          "did not answer node list", "jenkins_timeout", setup=fake("silent"), env={"VENDORCI_JENKINS_TIMEOUT": "1"}),
     Case("node-list-jenkins-closes-mid-reply", ["node", "list", "--jenkins-url", "http://{addr}/"], 1,
          "cannot connect to Jenkins", "jenkins_unreachable", setup=fake("close_mid_reply")),
+    Case("node-list-debug-jenkins-garbage", ["--debug", "node", "list", "--jenkins-url", "http://{addr}/"], 1,
+         "400", "jenkins_error", setup=fake("garbage")),
+    Case("node-register-debug-putty-key", ["--debug", *NODE, "n1", "--key", "{key}"], 2,
+         "not a usable SSH private key", "key_invalid", setup=key_file("putty"), proc=True),
     Case("node-remove-unconfirmed", ["node", "remove", "n1", *JENKINS_DOWN], 2, "without confirmation",
          "confirmation_required"),
     # -- votes and smoke-test ----------------------------------------------------------------------------
