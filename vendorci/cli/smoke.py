@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Optional
 
@@ -74,6 +75,8 @@ def sandbox(
                                 "known_hosts": str(known_hosts) if known_hosts else None, "vendor": vendor})
         access = access_from_config(cfg, gerrit=gerrit, ssh_key=ssh_key, ci_user=ci_user, ci_key=ci_key,
                                     accept_new=accept_new_host_key)
+        # no single SSH step may outlast the whole wait
+        access = dataclasses.replace(access, timeout=min(access.timeout, max(1.0, timeout)))
         opts = SmokeOptions(access, project=project, branch=branch, timeout=timeout, abandon=abandon,
                             recheck=recheck, workdir=workdir, vendor=cfg["vendor"])
         with appl.progress("smoke test") as update:

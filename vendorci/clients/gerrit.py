@@ -273,7 +273,8 @@ class EventStream:
             return item[1]
         _, status, err = item
         self._q.put(item)  # stays closed for every later call
-        refused = bool(NOT_PERMITTED.search(err)) or (status not in (None, 0) and self.events == 0)
+        # Gerrit refuses with a message and a positive exit status; -1 or None means the connection died
+        refused = bool(NOT_PERMITTED.search(err)) or (status is not None and status > 0 and self.events == 0)
         if refused:
             raise StreamClosed(f"stream-events refused for {self.target.user}: {err or f'exit status {status}'}",
                                refused=True, code="gerrit_stream_refused",

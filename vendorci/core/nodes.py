@@ -26,7 +26,11 @@ Progress = Callable[[str], None]
 ClientFactory = Callable[[], JenkinsClient]
 
 # (pattern in the agent log, diagnosis, what to do)
+JENKINS_ERROR_LINE = "vendorci: last Jenkins error: "
 DIAGNOSES: list[tuple[str, str, str]] = [
+    (re.escape(JENKINS_ERROR_LINE), "Jenkins itself kept failing while vendorci waited",
+     "Jenkins answered errors (see the last one above) instead of the agent's state: check Jenkins' own log, "
+     "memory and disk, then rerun the same command (the node is registered; the rerun just waits again)."),
     (r"Unable to find credentials", "credential missing",
      "Create the credential (rerun without --no-credential) or fix --credential-id."),
     (r"\[SSH\] Authentication failed|Authentication failed\.", "authentication failed",
@@ -190,7 +194,7 @@ def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 
                 progress(f"{name}: Jenkins is not answering ({exc.message}); retrying ({time.monotonic() - t0:.0f}s)")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return "timeout", lines + [f"vendorci: last Jenkins error: {exc.message}"]
+                return "timeout", lines + [JENKINS_ERROR_LINE + exc.message]
             time.sleep(min(poll * 2, remaining))
             continue
         start = chunk.next_start
@@ -271,6 +275,8 @@ def register_node(client: JenkinsClient, settings: NodeSettings, opts: RegisterO
     reg.state = state
     if state != "online":
         reg.diagnosis, reg.hint = diagnose(lines)
+        if lines and lines[-1].startswith(JENKINS_ERROR_LINE):
+            reg.diagnosis += ": " + lines[-1][len(JENKINS_ERROR_LINE):]
         if state == "timeout":
             reg.diagnosis = f"not online after {opts.timeout:g}s" + (f" ({reg.diagnosis})" if lines else "")
         reg.log = relevant_lines(lines)
