@@ -146,6 +146,7 @@ def register(
             raise UsageError("--host is required", code="usage_error")
         if name is not None:
             nodes.check_node_name(name)
+            nodes.check_host(host or "")
         label_list = tuple(w for v in (labels or ["devstack_slave"]) for w in v.split())
         opts = nodes.RegisterOptions(
             ssh_user=ssh_user, key_path=(key.expanduser() if key else nodes.default_key(cfg)), known_hosts=kh,

@@ -171,6 +171,17 @@ def check_node_name(name: str, where: str = "") -> str:
     return name
 
 
+HOST_NAME = re.compile(r"[A-Za-z0-9_.-]{1,253}|\[?[0-9A-Fa-f:.]{2,45}\]?")
+
+
+def check_host(host: str) -> str:
+    """A DNS name or an IP address, nothing a shell or an SSH option could misread."""
+    if not HOST_NAME.fullmatch(host or "") or host.startswith("-"):
+        raise UsageError(f"invalid agent host {host!r}", code="bad_host",
+                         hint="Give a host name or an IP address, e.g. 10.0.0.5 or devstack1.example.org.")
+    return host.strip("[]")
+
+
 TRANSIENT_JENKINS_ERRORS = {"jenkins_server_error", "jenkins_unreachable", "jenkins_timeout"}
 
 
@@ -318,6 +329,7 @@ def load_node_list(path: Path, defaults: NodeSettings) -> list[tuple[NodeSetting
         if not merged.get("name") or not merged.get("host"):
             raise InputError(f"{where}: a node needs name and host", code="node_list_invalid")
         check_node_name(str(merged["name"]), where)
+        check_host(str(merged["host"]))
         if merged["name"] in seen:
             raise InputError(f"{where}: node {merged['name']!r} is listed twice", code="node_list_invalid")
         seen.add(merged["name"])

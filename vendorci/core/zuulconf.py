@@ -77,11 +77,12 @@ def log_files(log_config: str | Path) -> list[Path]:
         return []
     out: list[Path] = []
     if p.suffix in (".yaml", ".yml"):
-        import yaml
+        from vendorci.errors import InputError
+        from vendorci.yamlutil import parse_yaml
 
         try:
-            doc = yaml.safe_load(text) or {}
-        except yaml.YAMLError:
+            doc = parse_yaml(text, p).data or {}
+        except InputError:  # unreadable log config: no log files to look at
             return []
         handlers = doc.get("handlers", {}) if isinstance(doc, dict) else {}
         for h in handlers.values() if isinstance(handlers, dict) else ():
