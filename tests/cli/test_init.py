@@ -211,6 +211,16 @@ def test_unwritable_parent(cli, tmp_path):
     assert res.exit_code == 2 and res.json["errors"][0]["code"] == "dir_unwritable"
 
 
+def test_parent_on_a_file_system_that_refuses_writes(cli):
+    """Root passes os.access() everywhere; sysfs still refuses to create anything: a clear error, not a crash."""
+    if not os.path.isdir("/sys/kernel"):
+        pytest.skip("prerequisite: a Linux sysfs at /sys")
+    res = cli("-o", "json", "init", "/sys/vendorci-test-repo", "--vendor", "acme", "-y", *FAST)
+    assert res.exit_code == 2, res.stdout
+    assert res.json["errors"][0]["code"] == "dir_unwritable"
+    assert not os.path.exists("/sys/vendorci-test-repo")
+
+
 def test_generated_repo_passes_validate(cli, tmp_path):
     target = tmp_path / "repo"
     assert cli("init", str(target), "--vendor", "acme", "-y", *FAST).exit_code == 0

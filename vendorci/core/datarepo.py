@@ -403,7 +403,11 @@ def init_repo(directory: str | Path, opts: InitOptions) -> dict[str, Any]:
         commit = _commit(target, written, new_repo=not (target / ".git").exists())
         root = target
     else:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=parent))
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=parent))
+        except OSError as exc:  # read-only or special file systems pass os.access() for root
+            raise InputError(f"{parent}: cannot create the repository here: {exc.strerror}", code="dir_unwritable",
+                             hint="Choose a directory on a writable file system that you own.") from None
         try:
             written, kept = _write_tree(tmp, files, keep_existing=False)
             keys = _make_keys(tmp, opts, written, kept)
