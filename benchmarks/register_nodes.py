@@ -22,6 +22,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def serve_double(conn, known_hosts: str, delay: float, slow: float, command: str) -> None:
+    """The Jenkins double in its own process: Jenkins and the agents are other machines in real life,
+    so they must not share vendorci's interpreter (and its GIL) in the measurement."""
+    from tests.fixtures.jenkins_double import JenkinsDouble
+
+    double = JenkinsDouble(known_hosts=Path(known_hosts), launch_delay=delay, launch_command=command)
+    token = double.add_user("admin")
+    double.delays["node-00"] = slow
+    double.delays["solo"] = slow
+    double.start()
+    conn.send((double.url, token))
+    conn.recv()  # until the benchmark is done
+    double.stop()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, default=50)
@@ -33,7 +48,7 @@ def main() -> int:
     ap.add_argument("--preflight", action="store_true", help="also preflight every node over SSH")
     args = ap.parse_args()
 
-    from tests.fixtures.jenkins_double import JenkinsDouble
+    import multiprocessing
     from tests.fixtures.sshd import keygen, start_sshd
     from vendorci.clients.jenkins import JenkinsClient, NodeSettings
     from vendorci.core.nodes import RegisterOptions, register_many
@@ -47,26 +62,26 @@ def main() -> int:
             (root / "opt/nodepool-scripts").mkdir(parents=True)
             server.authorize(keygen(key), options=f'environment="VENDORCI_PREFLIGHT_ROOT={root}"')
             kh = server.write_known_hosts(t / "known_hosts")
-            double = JenkinsDouble(known_hosts=server.write_known_hosts(t / "master_known_hosts"),
-                                   launch_delay=args.delay, launch_command=args.launch_command)
-            token = double.add_user("admin")
-            double.delays["node-00"] = args.slow
-            double.start()
+            parent, child = multiprocessing.Pipe()
+            proc = multiprocessing.get_context("fork").Process(
+                target=serve_double, args=(child, str(server.write_known_hosts(t / "master_known_hosts")),
+                                           args.delay, args.slow, args.launch_command), daemon=True)
+            proc.start()
+            url, token = parent.recv()
             try:
                 base = NodeSettings(name="", host=server.host, port=server.port, remote_fs=str(t / "ws"))
                 items = [(NodeSettings(**{**base.as_dict(), "name": f"node-{i:02d}", "labels": base.labels}), {})
                          for i in range(args.nodes)]
                 opts = RegisterOptions(ssh_user=server.user, key_path=key, known_hosts=kh, preflight=args.preflight,
-                                       min_disk_gb=0.001, timeout=60, poll=0.1)
-                double.delays["solo"] = args.slow  # the slow node, registered alone first
+                                       min_disk_gb=0.001, timeout=60)
                 solo_item = [(NodeSettings(**{**base.as_dict(), "name": "solo", "labels": base.labels}), {})]
-                solo = register_many(lambda: JenkinsClient(double.url, "admin", token, 10), solo_item, opts, 1)[0]
+                solo = register_many(lambda: JenkinsClient(url, "admin", token, 10), solo_item, opts, 1)[0]
                 t0 = time.monotonic()
-                regs = register_many(lambda: JenkinsClient(double.url, "admin", token, 10), items, opts,
-                                     args.parallel)
+                regs = register_many(lambda: JenkinsClient(url, "admin", token, 10), items, opts, args.parallel)
                 total = time.monotonic() - t0
             finally:
-                double.stop()
+                parent.send("stop")
+                proc.join(10)
         finally:
             server.stop()
     ok = sum(r.ok for r in regs)

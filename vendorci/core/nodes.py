@@ -66,7 +66,7 @@ class RegisterOptions:
     update_credential: bool = False
     wait: bool = True
     timeout: float = 300.0
-    poll: float = 0.5
+    poll: float = 0.5  # the longest pause between two looks at the agent (the first ones are shorter)
     ssh_timeout: float = 10.0
 
 
@@ -192,6 +192,7 @@ def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 
     t0 = time.monotonic()
     lines: list[str] = []
     partial = ""
+    pause = min(0.1, poll)  # most agents come up within seconds: look often first, then back off to `poll`
     while True:
         try:
             chunk = client.node_log(name, start)
@@ -222,7 +223,8 @@ def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return "timeout", lines
-        time.sleep(min(poll, remaining))
+        time.sleep(min(pause, remaining))
+        pause = min(poll, pause * 1.5)
 
 
 def register_node(client: JenkinsClient, settings: NodeSettings, opts: RegisterOptions,
