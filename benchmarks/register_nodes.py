@@ -49,6 +49,7 @@ def main() -> int:
     args = ap.parse_args()
 
     import multiprocessing
+
     from tests.fixtures.sshd import keygen, start_sshd
     from vendorci.clients.jenkins import JenkinsClient, NodeSettings
     from vendorci.core.nodes import RegisterOptions, register_many
