@@ -1,5 +1,5 @@
-"""The one-file executable: built with shiv, run with only a system python3,
-no site-packages and (where the kernel lets us) no network."""
+"""The one-file executable (shiv), run with only a system python3, no site-packages
+and (where the kernel lets us) no network."""
 
 import os
 import shutil
@@ -14,29 +14,18 @@ pytestmark = pytest.mark.real_server
 
 
 @pytest.fixture(scope="module")
-def pyz(tmp_path_factory):
+def pyz():
+    """The one-file build. It is made by `make pyz` (in .ci/run and the README's test command),
+    not here: building downloads packages, and tests talk to loopback only."""
     from tests.fixtures.plugin import require_real
 
-    try:
-        import shiv  # noqa: F401
-    except ImportError:
-        require_real("shiv (the test extra) is not installed")
-    out = tmp_path_factory.mktemp("dist") / "vendorci.pyz"
-    # build from a copy of the sources so that no build/ or egg-info lands in the work tree
-    src = tmp_path_factory.mktemp("src")
-    for name in ("vendorci", "pyproject.toml", "README.md", "LICENSE"):
-        p = ROOT / name
-        if p.is_dir():
-            shutil.copytree(p, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif p.exists():
-            shutil.copy(p, src / name)
-    r = subprocess.run(
-        [sys.executable, "-m", "shiv", "--compressed", "-c", "vendorci", "-p", "/usr/bin/env python3",
-         "-o", str(out), str(src)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    return out
+    path = Path(os.environ.get("VENDORCI_PYZ", ROOT / "dist" / "vendorci.pyz"))
+    if not path.is_file():
+        require_real(f"{path} is not built (run `make pyz` first)")
+    newest_source = max(p.stat().st_mtime for p in (ROOT / "vendorci").rglob("*.py"))
+    if path.stat().st_mtime < newest_source:
+        require_real(f"{path} is older than the sources (run `make pyz` again)")
+    return path
 
 
 def run_isolated(pyz, *args, cwd, home):
