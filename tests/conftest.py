@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-pytest_plugins = ["tests.fixtures.plugin", "tests.fixtures.gearman"]
+pytest_plugins = ["tests.fixtures.plugin", "tests.fixtures.gearman", "tests.fixtures.gerrit_double"]
 
 
 @pytest.fixture(autouse=True)

@@ -150,18 +150,8 @@ def test_sshd_drops_the_connection_during_preflight(cli, sshd_factory, jenkins_d
 
 # -- the Gerrit stream dropped during smoke-test ----------------------------------------------------
 @pytest.fixture
-def gerrit(tmp_path):
-    from tests.fixtures.gerrit_double import start_gerrit_env
-
-    envs = []
-
-    def make(**kw):
-        envs.append(start_gerrit_env(tmp_path / f"g{len(envs)}", **kw))
-        return envs[-1]
-
-    yield make
-    for e in envs:
-        e.stop()
+def gerrit(make_gerrit):
+    return make_gerrit
 
 
 def _stream_saboteur(g, drops: int, then_refuse: bool, stop: threading.Event, after_upload: bool = True

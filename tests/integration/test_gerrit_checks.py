@@ -6,27 +6,12 @@ import time
 
 import pytest
 
-from tests.fixtures.gerrit_double import start_gerrit_env
 from vendorci.checks.base import run_checks
 from vendorci.checks.context import DoctorContext
 from vendorci.checks.gerrit import checks
 from vendorci.config import load_config
 
 pytestmark = pytest.mark.real_server
-
-
-@pytest.fixture
-def make_gerrit(tmp_path):
-    envs = []
-
-    def make(**kw):
-        env = start_gerrit_env(tmp_path / f"g{len(envs)}", **kw)
-        envs.append(env)
-        return env
-
-    yield make
-    for env in envs:
-        env.stop()
 
 
 def doctor(g, key=None, **options):

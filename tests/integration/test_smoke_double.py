@@ -11,23 +11,7 @@ import time
 
 import pytest
 
-from tests.fixtures.gerrit_double import start_gerrit_env
-
 pytestmark = pytest.mark.real_server
-
-
-@pytest.fixture
-def make_gerrit(tmp_path):
-    envs = []
-
-    def make(**kw):
-        env = start_gerrit_env(tmp_path / f"g{len(envs)}", **kw)
-        envs.append(env)
-        return env
-
-    yield make
-    for env in envs:
-        env.stop()
 
 
 def smoke(cli, env, *extra, timeout=20):
