@@ -115,12 +115,13 @@ def test_force_adds_missing_files_and_never_touches_keys(cli, tmp_path):
 
 def test_force_on_a_plain_non_empty_dir_initialises_git(cli, tmp_path):
     target = tmp_path / "existing"
-    target.mkdir()
+    target.mkdir(mode=0o755)
     (target / "notes.txt").write_text("mine\n")
     res = cli("init", str(target), "--vendor", "acme", "-y", "--force", *FAST)
     assert res.exit_code == 0, res.stderr
     assert (target / ".git").is_dir() and (target / "notes.txt").read_text() == "mine\n"
     assert stat.S_IMODE((target / "gerrit_key").stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.stat().st_mode) == 0o700  # it now holds private keys
 
 
 def test_empty_existing_dir_is_used(cli, tmp_path):

@@ -400,6 +400,8 @@ def init_repo(directory: str | Path, opts: InitOptions) -> dict[str, Any]:
     if nonempty:
         written, kept = _write_tree(target, files, keep_existing=True)
         keys = _make_keys(target, opts, written, kept)
+        if any(k["generated"] for k in keys) and target.stat().st_mode & 0o077:
+            os.chmod(target, 0o700)  # it now holds private keys
         commit = _commit(target, written, new_repo=not (target / ".git").exists())
         root = target
     else:

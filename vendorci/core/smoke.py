@@ -27,6 +27,7 @@ from vendorci.clients.gerrit import (
 from vendorci.clients.ssh import SshSession, SshTarget
 from vendorci.core.comments import parse_jobs, pick_vote, summary_line
 from vendorci.errors import ConnectionFailed, InputError, OperationFailed, UsageError, WaitTimeout
+from vendorci.fsutil import write_atomic
 from vendorci.output import Result
 
 Progress = Callable[[str], None]
@@ -245,7 +246,7 @@ def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[], None]
     git.run("-s", what="git review -s", program=review)  # remote + commit-msg hook before committing
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     vendor = o.vendor or a.ci_user
-    (clone / "vendorci-smoke.txt").write_text(f"vendorci smoke test for {vendor} at {stamp}\n")
+    write_atomic(clone / "vendorci-smoke.txt", f"vendorci smoke test for {vendor} at {stamp}\n")
     git.run("add", "vendorci-smoke.txt")
     git.run("commit", "-q", "-m", f"vendorci smoke test for {vendor} at {stamp}\n\nA patch pushed by `vendorci "
             f"smoke-test sandbox` to check that the {vendor} CI ({a.ci_user}) comments and votes. Do not merge.",
