@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import time
 from typing import Any, Optional
@@ -86,15 +87,15 @@ def _watch(appl: Any, host: str, port: int, timeout: float, pattern: Optional[st
     from rich.text import Text
 
     console = appl.console()
-    if not console.is_terminal:  # a pipe or a log: one plain snapshot per refresh
+    live = Live(console=console, auto_refresh=False, transient=False) if console.is_terminal else None
+    with live or contextlib.nullcontext():
         while True:
             text = render_status_text(status_data(host, port, timeout, pattern))
-            print(f"{time.strftime('%H:%M:%S')}\n{text}", flush=True)
-            time.sleep(every)
-    with Live(console=console, auto_refresh=False, transient=False) as live:
-        while True:
-            text = render_status_text(status_data(host, port, timeout, pattern))
-            live.update(Text(f"{time.strftime('%H:%M:%S')}  every {every:g}s, Ctrl-C to stop\n{text}"), refresh=True)
+            if live is not None:
+                live.update(Text(f"{time.strftime('%H:%M:%S')}  every {every:g}s, Ctrl-C to stop\n{text}"),
+                            refresh=True)
+            else:  # a pipe or a log: one plain snapshot per refresh
+                print(f"{time.strftime('%H:%M:%S')}\n{text}", flush=True)
             time.sleep(every)
 
 

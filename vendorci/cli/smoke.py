@@ -17,6 +17,16 @@ app = typer.Typer(help="Prove the whole chain end to end: push a sandbox patch a
 GERRIT_HELP = ("Operator account: ssh://USER@HOST:PORT (default: config gerrit.host/port, "
                "git config gitreview.username).")
 
+# Options shared with `vendorci votes`: how to reach Gerrit as the CI account.
+CI_USER_OPT = typer.Option(None, "--ci-user", help="CI service account (default: gerrit.user).")
+CI_KEY_OPT = typer.Option(None, "--ci-key", help="CI account's key (default: gerrit.ssh_key).")
+GERRIT_HTTP_OPT = typer.Option(None, "--gerrit-http", metavar="URL",
+                               help="Use REST for queries (credentials from VENDORCI_GERRIT_HTTP_USER "
+                               "/ VENDORCI_GERRIT_HTTP_PASSWORD).")
+KNOWN_HOSTS_OPT = typer.Option(None, "--known-hosts", help="known_hosts file (default ~/.ssh/).")
+ACCEPT_NEW_OPT = typer.Option(False, "--accept-new-host-key",
+                              help="Record an unknown Gerrit host key (never a changed one).")
+
 
 def render_vote(console: Any, result: Result) -> None:
     d = result.data
@@ -52,14 +62,11 @@ def sandbox(
     workdir: Optional[Path] = typer.Option(None, "--workdir", help="Where the clone is cached (default: user cache)."),
     gerrit: Optional[str] = typer.Option(None, "--gerrit", help=GERRIT_HELP),
     ssh_key: Optional[Path] = typer.Option(None, "--ssh-key", help="Operator's private key (default: ssh's own)."),
-    ci_user: Optional[str] = typer.Option(None, "--ci-user", help="CI service account (default: gerrit.user)."),
-    ci_key: Optional[Path] = typer.Option(None, "--ci-key", help="CI account's key (default: gerrit.ssh_key)."),
-    gerrit_http: Optional[str] = typer.Option(None, "--gerrit-http", metavar="URL",
-                                              help="Use REST for queries (credentials from VENDORCI_GERRIT_HTTP_USER "
-                                              "/ VENDORCI_GERRIT_HTTP_PASSWORD)."),
-    known_hosts: Optional[Path] = typer.Option(None, "--known-hosts", help="known_hosts file (default ~/.ssh/)."),
-    accept_new_host_key: bool = typer.Option(False, "--accept-new-host-key",
-                                             help="Record an unknown Gerrit host key (never a changed one)."),
+    ci_user: Optional[str] = CI_USER_OPT,
+    ci_key: Optional[Path] = CI_KEY_OPT,
+    gerrit_http: Optional[str] = GERRIT_HTTP_OPT,
+    known_hosts: Optional[Path] = KNOWN_HOSTS_OPT,
+    accept_new_host_key: bool = ACCEPT_NEW_OPT,
     vendor: Optional[str] = typer.Option(None, "--vendor", help="Vendor name for the commit message."),
 ) -> None:
     """Push a patch (or `recheck`), wait for the CI's comment, report its vote and jobs.

@@ -8,6 +8,7 @@ from typing import Any, Optional
 import typer
 
 from vendorci.cli.app import get_app
+from vendorci.cli.smoke import ACCEPT_NEW_OPT, CI_KEY_OPT, CI_USER_OPT, GERRIT_HTTP_OPT, KNOWN_HOSTS_OPT
 from vendorci.output import Result
 
 
@@ -44,19 +45,16 @@ def register(app: typer.Typer) -> None:
     @app.command("votes")
     def votes(
         ctx: typer.Context,
-        ci_user: Optional[str] = typer.Option(None, "--ci-user", help="CI service account (default: gerrit.user)."),
+        ci_user: Optional[str] = CI_USER_OPT,
         project: Optional[str] = typer.Option(None, "--project", help="Only this project (default: any)."),
         limit: int = typer.Option(20, "--limit", min=1, max=500, help="At most this many comments."),
         since: str = typer.Option("7d", "--since", help="Look back this far (30m, 24h, 7d, 2w)."),
         stale_after: str = typer.Option("24h", "--stale-after", help="Warn when the last comment is older."),
-        ci_key: Optional[Path] = typer.Option(None, "--ci-key", help="CI account's key (default: gerrit.ssh_key)."),
+        ci_key: Optional[Path] = CI_KEY_OPT,
         gerrit: Optional[str] = typer.Option(None, "--gerrit", help="ssh://HOST:PORT (default: gerrit.host/port)."),
-        gerrit_http: Optional[str] = typer.Option(None, "--gerrit-http", metavar="URL",
-                                                  help="Query over REST (credentials from VENDORCI_GERRIT_HTTP_USER "
-                                                  "/ VENDORCI_GERRIT_HTTP_PASSWORD)."),
-        known_hosts: Optional[Path] = typer.Option(None, "--known-hosts", help="known_hosts file (default ~/.ssh/)."),
-        accept_new_host_key: bool = typer.Option(False, "--accept-new-host-key",
-                                                 help="Record an unknown Gerrit host key (never a changed one)."),
+        gerrit_http: Optional[str] = GERRIT_HTTP_OPT,
+        known_hosts: Optional[Path] = KNOWN_HOSTS_OPT,
+        accept_new_host_key: bool = ACCEPT_NEW_OPT,
     ) -> None:
         """Recent comments by the CI account: age, change, patch set, Verified, jobs; then a summary."""
         from vendorci.core.comments import parse_duration
