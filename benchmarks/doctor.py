@@ -60,8 +60,8 @@ def main() -> None:
         black.listen(0)  # accepts one connection into the backlog, never answers
         try:
             from vendorci.checks.context import DoctorContext
+            from vendorci.checks.runner import run_doctor
             from vendorci.config import load_config
-            from vendorci.core.doctor import run_doctor
 
             def inproc(gearman=None, timeout=5.0):
                 cfg = load_config({"zuul.conf": str(conf), "gearman.server": gearman})

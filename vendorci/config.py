@@ -13,7 +13,6 @@ rendering of the configuration.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -252,49 +251,37 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
 
 def read_zuul_conf(path: Path) -> dict[str, Any]:
     """Settings vendorci takes from a Zuul v2 zuul.conf (never secrets)."""
-    cp = configparser.RawConfigParser()
-    try:
-        with open(path, encoding="utf-8") as fh:
-            cp.read_file(fh)
-    except (OSError, UnicodeDecodeError):
+    from vendorci.inifile import read_ini
+
+    ini = read_ini(path, "zuul_conf_invalid")
+    if ini is None:
         return {}
-    except configparser.Error as exc:
-        raise ConfigError(f"{path}: invalid INI: {exc}".splitlines()[0], code="zuul_conf_invalid") from None
     out: dict[str, Any] = {}
-
-    def opt(section: str, name: str) -> str | None:
-        return cp.get(section, name) if cp.has_option(section, name) else None
-
-    server, port = opt("gearman", "server"), opt("gearman", "port") or "4730"
+    server, port = ini.get("gearman", "server"), ini.get("gearman", "port") or "4730"
     if server:
         out["gearman.server"] = f"{server}:{port}"
     pairs = (("server", "gerrit.host"), ("port", "gerrit.port"), ("user", "gerrit.user"), ("sshkey", "gerrit.ssh_key"))
     for src, dst in pairs:
-        if opt("gerrit", src):
-            out[dst] = opt("gerrit", src)
-    if opt("zuul", "layout_config"):
-        out["zuul.layout"] = opt("zuul", "layout_config")
+        if ini.get("gerrit", src):
+            out[dst] = ini.get("gerrit", src)
+    if ini.get("zuul", "layout_config"):
+        out["zuul.layout"] = ini.get("zuul", "layout_config")
     return out
 
 
 def read_jjb_ini(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
-    cp = configparser.RawConfigParser()
-    try:
-        with open(path, encoding="utf-8") as fh:
-            cp.read_file(fh)
-    except (OSError, UnicodeDecodeError):
-        return {}, {}
-    except configparser.Error as exc:
-        raise ConfigError(f"{path}: invalid INI: {exc}".splitlines()[0], code="jjb_ini_invalid") from None
+    from vendorci.inifile import read_ini
+
+    ini = read_ini(path, "jjb_ini_invalid")
     values: dict[str, Any] = {}
     secrets: dict[str, str] = {}
-    if cp.has_section("jenkins"):
-        if cp.has_option("jenkins", "url"):
-            values["jenkins.url"] = cp.get("jenkins", "url")
-        if cp.has_option("jenkins", "user"):
-            values["jenkins.user"] = cp.get("jenkins", "user")
-        if cp.has_option("jenkins", "password"):
-            secrets["jenkins.token"] = cp.get("jenkins", "password")
+    if ini is None:
+        return values, secrets
+    for option, name in (("url", "jenkins.url"), ("user", "jenkins.user")):
+        if ini.get("jenkins", option) is not None:
+            values[name] = ini.get("jenkins", option)
+    if ini.get("jenkins", "password") is not None:
+        secrets["jenkins.token"] = ini.get("jenkins", "password") or ""
     return values, secrets
 
 
@@ -307,6 +294,24 @@ def _candidate_files(explicit: str | None, env: Mapping[str, str], cwd: Path) ->
     from vendorci.paths import user_config_file
 
     return [(cwd / "vendorci.yaml", False), (user_config_file(), False)]
+
+
+def adopted_config_path(data_repo: Path | None, config_path: str | None,
+                        env: Mapping[str, str] | None = None) -> str | None:
+    """The config file to read: ``config_path`` (--config) if given; else, unless VENDORCI_CONFIG names one, the
+    ``vendorci.yaml`` of an explicitly given data repo (the CI that repo describes); else None (the usual search)."""
+    env = os.environ if env is None else env
+    if config_path is not None or env.get("VENDORCI_CONFIG") or data_repo is None:
+        return config_path
+    return str(data_repo / "vendorci.yaml") if (data_repo / "vendorci.yaml").is_file() else None
+
+
+def default_data_repo(config: Any, cwd: Path | None = None) -> Path | None:
+    """The cwd when it holds vendorci.yaml, else config ``data_repo``."""
+    cwd = cwd or Path.cwd()
+    if (cwd / "vendorci.yaml").is_file():
+        return cwd
+    return Path(str(config["data_repo"])) if config["data_repo"] else None
 
 
 def load_config(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.golden.refdata import reference_datarepos
-from vendorci.core.datarepo import InitOptions, init_repo
+from vendorci.core.scaffold import InitOptions, init_repo
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from vendorci.checks.base import Status
 from vendorci.checks.context import DoctorContext
+from vendorci.checks.runner import run_doctor
 from vendorci.config import load_config
-from vendorci.core.doctor import run_doctor
+from vendorci.results import Status
 
 pytestmark = pytest.mark.real_server
 

@@ -9,9 +9,9 @@ import pytest
 
 from tests.fixtures.jenkins_double import Node, jenkins_double_fixture  # noqa: F401
 from tests.fixtures.net import closed_port
-from vendorci.checks.base import run_checks
 from vendorci.checks.context import DoctorContext
 from vendorci.checks.jenkins import checks
+from vendorci.checks.runner import run_checks
 from vendorci.config import load_config
 
 pytestmark = pytest.mark.real_server

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from tests.fixtures.plugin import require_real
-from vendorci.core.datarepo import InitOptions, init_repo
 from vendorci.core.jjb import load_jjb
+from vendorci.core.scaffold import InitOptions, init_repo
 
 pytestmark = pytest.mark.real_server
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from vendorci.checks.base import Status
 from vendorci.checks.context import DoctorContext
+from vendorci.checks.runner import run_doctor
 from vendorci.config import load_config
-from vendorci.core.doctor import run_doctor
+from vendorci.results import Status
 
 SLEEPER = "import time\ntime.sleep(60)\n"
 

@@ -1,4 +1,4 @@
-"""The doctor's runner (vendorci.checks.base): concurrency, per-check timeouts,
+"""The doctor's runner (vendorci.checks.runner): concurrency, per-check timeouts,
 crashes become ``error``, failed requirements skip, selection by id/prefix/glob."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from vendorci.checks.base import Check, CheckResult, Status, run_checks, select, summarize
 from vendorci.checks.context import DoctorContext
+from vendorci.checks.runner import Check, run_checks, select
 from vendorci.errors import UsageError
+from vendorci.results import CheckResult, Status, summarize
 
 
 def sleeper(seconds, result=None):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.golden.refdata import reference_datarepos
-from vendorci.checks.base import Status, run_checks
 from vendorci.checks.context import DoctorContext
 from vendorci.checks.datarepo import NO_REPO, checks
-from vendorci.core.datarepo import InitOptions, init_repo
+from vendorci.checks.runner import run_checks
+from vendorci.core.scaffold import InitOptions, init_repo
+from vendorci.results import Status
 
 
 def run(data_repo: Path | None) -> dict:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from vendorci.core.comments import (
-    format_age,
-    parse_duration,
+from vendorci.clients.gerrit_parse import (
     parse_jobs,
     parse_patchset,
     parse_vote,
     pick_vote,
     summary_line,
 )
+from vendorci.durations import format_age, parse_duration
 
 ZUUL_V2 = """Patch Set 3: Verified-1
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.golden.refdata import reference_datarepos
-from vendorci.core.datarepo import InitOptions, init_repo, parse_vars
+from vendorci.core.datarepo import parse_vars
+from vendorci.core.scaffold import InitOptions, init_repo
 from vendorci.core.validate import validate_repo
 from vendorci.errors import InputError
 

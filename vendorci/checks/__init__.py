@@ -1,4 +1,4 @@
-"""Doctor checks: the model and runner in :mod:`vendorci.checks.base`, one module per area.
+"""Doctor checks: the model and runner in :mod:`vendorci.checks.runner`, one module per area.
 
 Each area module exposes ``checks() -> list[Check]``; :func:`all_checks`
 collects them in a stable order.

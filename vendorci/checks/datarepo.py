@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from vendorci.checks.base import Check, CheckResult
+from vendorci.checks.runner import Check
+from vendorci.results import CheckResult
 
 NO_REPO = "not in a data repo; pass --data-repo DIR"
 #: check id suffix -> (title, validate areas it reports)

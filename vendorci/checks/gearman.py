@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vendorci.checks.base import Check, CheckResult
+from vendorci.checks.runner import Check
 from vendorci.checks.zuul import gen_label, generation, zuul_conf
 from vendorci.clients.gearman import FunctionStatus, GearmanAdmin, GearmanError, WorkerInfo
+from vendorci.results import CheckResult
 
 QUEUE_WARN = 10  # queued jobs per function worth a warning
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from vendorci.checks.base import Check, CheckResult
+from vendorci.checks.runner import Check
 from vendorci.errors import HostKeyUnknown, VendorciError
+from vendorci.results import CheckResult
 
 STREAM_FIX = ("Grant the 'Stream Events' global capability to {user}: ask the Gerrit admins (upstream: the infra "
               "team) to add the account to the group that has it (third-party CI accounts normally are).")
@@ -104,8 +105,8 @@ def check_stream(ctx: Any) -> CheckResult:
 
 
 def check_activity(ctx: Any) -> CheckResult:
-    from vendorci.core.comments import format_age
     from vendorci.core.votes import fetch_votes, gerrit_query_fn
+    from vendorci.durations import format_age
 
     skip = _missing(ctx)
     if skip:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vendorci.checks.base import Check, CheckResult
+from vendorci.checks.runner import Check
 from vendorci.errors import VendorciError
+from vendorci.results import CheckResult
 
 REQUIRED_PLUGINS = {
     "gearman-plugin": "runs Zuul's build:JOB functions on Jenkins executors",

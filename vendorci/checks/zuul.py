@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vendorci.checks.base import Check, CheckResult
+from vendorci.checks.runner import Check
 from vendorci.core import procs as proclib
 from vendorci.core.zuulconf import ZuulConf, load_zuul_conf, log_files, recent_errors
+from vendorci.results import CheckResult
 
 V2_NAMES = ("zuul-server", "zuul-merger")
 V3_NAMES = ("zuul-scheduler", "zuul-executor", "zuul-merger", "zuul-web", "zuul-fingergw")

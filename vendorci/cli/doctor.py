@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Optional
 
@@ -59,29 +58,28 @@ def register(app: typer.Typer) -> None:
         appl = get_app(ctx)
 
         def run() -> Result:
-            from vendorci.core.doctor import available_checks
+            from vendorci.checks.runner import available_checks
 
             if list_:
                 checks = available_checks()
                 if ids:
-                    from vendorci.checks.base import select
+                    from vendorci.checks.runner import select
 
                     checks = select(checks, ids)
                 return Result("doctor", {"available": [
                     {"id": c.id, "title": c.title, "requires": list(c.requires)} for c in checks]})
             from vendorci.checks.context import DoctorContext
-            from vendorci.core.comments import parse_duration
+            from vendorci.durations import parse_duration
             from vendorci.errors import UsageError
 
             try:
                 stale_s = parse_duration(stale_after)
             except ValueError as exc:
                 raise UsageError(f"--stale-after: {exc}", code="bad_duration") from None
-            from vendorci.core.doctor import default_data_repo, run_doctor
+            from vendorci.checks.runner import run_doctor
+            from vendorci.config import adopted_config_path, default_data_repo
 
-            if data_repo is not None and appl.config_path is None and not os.environ.get("VENDORCI_CONFIG") \
-                    and (data_repo / "vendorci.yaml").is_file():
-                appl.config_path = str(data_repo / "vendorci.yaml")  # the CI this data repo describes
+            appl.config_path = adopted_config_path(data_repo, appl.config_path)
             cfg = appl.load_config({
                 "zuul.conf": str(zuul_conf) if zuul_conf else None,
                 "zuul.layout": str(layout) if layout else None,

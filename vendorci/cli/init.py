@@ -71,7 +71,7 @@ def init(
 ) -> None:
     """Create DIR as a git repository holding the CI's data: vars.sh, SSH keys, Zuul layout and zuul.conf,
     Jenkins Job Builder jobs, vendorci.yaml; and commit it."""
-    from vendorci.core.datarepo import InitOptions, init_repo
+    from vendorci.core.scaffold import InitOptions, init_repo
 
     appl = get_app(ctx)
 

@@ -1,6 +1,6 @@
 """Human rendering shared by commands: check reports as ✓ ! ✗ lines, and tables.
 
-``render_reports`` takes :class:`~vendorci.checks.base.CheckReport` objects or
+``render_reports`` takes :class:`~vendorci.checks.runner.CheckReport` objects or
 their ``as_dict()`` form (what a Result's data holds), so doctor, ``node
 register`` preflight and ``node check`` print findings the same way.
 """

@@ -14,7 +14,7 @@ from vendorci.output import Result
 
 def _render(console: Any, result: Result) -> None:
     from vendorci.cli.render import render_table
-    from vendorci.core.comments import format_age
+    from vendorci.durations import format_age
 
     d = result.data
     rows = []
@@ -57,9 +57,9 @@ def register(app: typer.Typer) -> None:
         accept_new_host_key: bool = ACCEPT_NEW_OPT,
     ) -> None:
         """Recent comments by the CI account: age, change, patch set, Verified, jobs; then a summary."""
-        from vendorci.core.comments import parse_duration
         from vendorci.core.smoke import access_from_config
         from vendorci.core.votes import fetch_votes, gerrit_query_fn, stale_warning
+        from vendorci.durations import parse_duration
         from vendorci.errors import UsageError
 
         appl = get_app(ctx)

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from vendorci.clients.gerrit_parse import parse_patchset
 from vendorci.clients.ssh import SshSession, SshTarget
-from vendorci.core.comments import parse_patchset
 from vendorci.errors import AuthFailed, ConnectionFailed, InputError, OperationFailed, VendorciError, WaitTimeout
 
 NOT_PERMITTED = re.compile(r"not permitted|capability|streamEvents", re.I)

@@ -1,5 +1,8 @@
 """git and git-review as subprocesses: host-key-verifying ssh, no prompts, timeouts, errors translated.
 
+The one place vendorci runs git: :class:`Git` for remote work (clone, fetch, git-review, push),
+:func:`run_git` for local repository work (``init``'s first commit), :func:`config_get` to read a setting.
+
 Every run gets ``GIT_SSH_COMMAND`` with ``StrictHostKeyChecking=yes`` (``accept-new`` only when asked),
 ``UserKnownHostsFile`` and ``BatchMode=yes``, and stdin closed, so neither ssh nor git-review can ever prompt.
 """
@@ -24,6 +27,42 @@ from vendorci.errors import (
     ToolMissing,
     WaitTimeout,
 )
+
+LOCAL_TIMEOUT = 30.0
+
+
+def run_git(args: list[str], cwd: Path, ident: list[str] | None = None, timeout: float = LOCAL_TIMEOUT) -> str:
+    """Run a local git command (no network) in ``cwd``; its stdout.  ``ident``: ``-c`` options before the command."""
+    try:
+        proc = subprocess.run(["git", *(ident or []), *args], cwd=cwd, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise ToolMissing("git is not installed", hint="Install git (apt-get install git).") from None
+    except subprocess.TimeoutExpired:
+        raise OperationFailed(f"git {args[0]} did not finish in {timeout:g}s", code="git_timeout") from None
+    if proc.returncode != 0:
+        msg = (proc.stderr or proc.stdout).strip().splitlines()
+        raise OperationFailed(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}", code="git_failed")
+    return proc.stdout
+
+
+def fallback_identity(cwd: Path) -> list[str]:
+    """``-c user.name/-c user.email`` when git has no identity of its own, else nothing."""
+    try:
+        run_git(["var", "GIT_AUTHOR_IDENT"], cwd)
+        run_git(["var", "GIT_COMMITTER_IDENT"], cwd)
+        return []
+    except (ToolMissing, OperationFailed):  # no identity (or no git): use the fallback identity
+        return ["-c", "user.name=vendorci", "-c", "user.email=vendorci@localhost"]
+
+
+def config_get(key: str, timeout: float = 10) -> str | None:
+    """``git config --get KEY`` in the current directory; None when unset or git is missing."""
+    try:
+        return subprocess.run(["git", "config", "--get", key], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=timeout).stdout.strip() or None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
 
 
 def ssh_command(known_hosts: Path, key: Path | None = None, accept_new: bool = False, timeout: int = 15) -> str:

@@ -11,7 +11,7 @@ they are.  The result is :attr:`JJBConfig.jobs`: name -> :class:`JobDef`.
 Macros (``builder``, ``publisher``, ``wrapper``... definitions) are collected
 so that :mod:`vendorci.core.validate` can tell a missing macro from a JJB
 component.  Problems found while expanding (unknown template, missing
-parameter) are :class:`~vendorci.core.datarepo.Finding` entries in
+parameter) are :class:`~vendorci.results.Finding` entries in
 :attr:`JJBConfig.problems`; bad YAML raises InputError with file:line.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vendorci.core.datarepo import Finding
+from vendorci.results import Finding
 from vendorci.yamlutil import LoadedYaml, load_yaml
 
 #: JJB component lists a job can carry, and the macro kind each one names.

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vendorci.checks.base import CheckReport, CheckResult
 from vendorci.errors import VendorciError
+from vendorci.results import CheckReport, CheckResult
 
 PACKAGES = ("wget", "openssl", "ssl-cert", "ca-certificates")
 TITLES = {

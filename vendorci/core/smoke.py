@@ -24,8 +24,8 @@ from vendorci.clients.gerrit import (
     ssh_query,
     ssh_review,
 )
+from vendorci.clients.gerrit_parse import parse_jobs, pick_vote, summary_line
 from vendorci.clients.ssh import SshSession, SshTarget
-from vendorci.core.comments import parse_jobs, pick_vote, summary_line
 from vendorci.errors import ConnectionFailed, InputError, OperationFailed, UsageError, WaitTimeout
 from vendorci.fsutil import write_atomic
 from vendorci.output import Result
@@ -335,17 +335,12 @@ def access_from_config(cfg: Any, *, gerrit: str | None = None, ssh_key: Path | N
                        ci_user: str | None = None, ci_key: Path | None = None, accept_new: bool = False,
                        need_operator: bool = True) -> GerritAccess:
     """Both identities from flags, then the configuration (data repo), then ``git config gitreview.username``."""
-    import subprocess
-
+    from vendorci.clients.git import config_get
     from vendorci.paths import default_known_hosts
 
     user, host, port = parse_gerrit_url(gerrit) if gerrit else (None, None, None)
     if not user and need_operator:
-        try:
-            user = subprocess.run(["git", "config", "--get", "gitreview.username"], capture_output=True, text=True,
-                                  stdin=subprocess.DEVNULL, timeout=10).stdout.strip() or None
-        except (OSError, subprocess.TimeoutExpired):
-            user = None
+        user = config_get("gitreview.username")
         if not user:
             raise UsageError("no operator Gerrit account to push as", code="no_operator",
                              hint="Pass --gerrit ssh://USER@HOST:PORT or run `git config --global gitreview.username "

@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from vendorci.core.comments import format_age, parse_jobs, pick_vote, summary_line
+from vendorci.clients.gerrit_parse import parse_jobs, pick_vote, summary_line
+from vendorci.durations import format_age
 
 QueryFn = Callable[[str, int], list[dict]]
 

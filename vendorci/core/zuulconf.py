@@ -8,11 +8,10 @@ Nothing here raises for a missing file: callers report what is absent.
 from __future__ import annotations
 
 import ast
-import configparser
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vendorci.errors import ConfigError
+from vendorci.inifile import IniSyntaxError, parse_ini, read_ini
 
 V3_SECTIONS = ("scheduler", "executor", "web", "zookeeper", "fingergw")
 
@@ -57,15 +56,8 @@ class ZuulConf:
 def load_zuul_conf(path: str | Path) -> ZuulConf | None:
     """The parsed zuul.conf, or None when it does not exist / cannot be read."""
     p = Path(path)
-    cp = configparser.RawConfigParser()
-    try:
-        with open(p, encoding="utf-8") as fh:
-            cp.read_file(fh)
-    except (OSError, UnicodeDecodeError):
-        return None
-    except configparser.Error as exc:
-        raise ConfigError(f"{p}: invalid INI: {exc}".splitlines()[0], code="zuul_conf_invalid") from None
-    return ZuulConf(p, {s: dict(cp.items(s)) for s in cp.sections()})
+    ini = read_ini(p, "zuul_conf_invalid")
+    return None if ini is None else ZuulConf(p, ini.sections)
 
 
 def log_files(log_config: str | Path) -> list[Path]:
@@ -89,16 +81,15 @@ def log_files(log_config: str | Path) -> list[Path]:
             if isinstance(h, dict) and h.get("filename"):
                 out.append(Path(str(h["filename"])))
         return out
-    cp = configparser.RawConfigParser()
     try:
-        cp.read_string(text)
-    except configparser.Error:
+        ini = parse_ini(text, str(p))
+    except IniSyntaxError:
         return []
-    for section in cp.sections():
-        if not section.startswith("handler_") or "FileHandler" not in cp.get(section, "class", fallback=""):
+    for section in ini.sections:
+        if not section.startswith("handler_") or "FileHandler" not in (ini.get(section, "class") or ""):
             continue
         try:
-            args = ast.literal_eval(cp.get(section, "args", fallback="()"))
+            args = ast.literal_eval(ini.get(section, "args") or "()")
         except (ValueError, SyntaxError):
             continue
         if isinstance(args, tuple) and args and isinstance(args[0], str):

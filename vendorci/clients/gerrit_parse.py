@@ -10,7 +10,7 @@ A Zuul v2 report reads::
     * dsvm-tempest-full http://logs.example/... : FAILURE in 1h 2m 3s (non-voting)
 
 Gerrit only names a label in the message when its value changed, so the vote may also come from the approvals of the
-event or the patch set (:func:`pick_vote`).  Durations like ``7d``/``24h`` (for ``--since``) are parsed here too.
+event or the patch set (:func:`pick_vote`).  Durations (``--since 7d``) are parsed in :mod:`vendorci.durations`.
 """
 
 from __future__ import annotations
@@ -94,32 +94,3 @@ def summary_line(text: str) -> str:
     """The first line of the comment body after the ``Patch Set N:`` header, e.g. ``Build succeeded.``."""
     body = (text or "").split("\n\n", 1)[1] if "\n\n" in (text or "") else ""
     return next((line.strip() for line in body.splitlines() if line.strip()), "")
-
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> float:
-    """``90``, ``30s``, ``15m``, ``24h``, ``7d``, ``2w``, ``1d12h`` -> seconds; ValueError otherwise."""
-    s = str(text).strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", s):
-        return float(s)
-    parts = re.findall(r"(\d+)\s*([smhdw])", s)
-    if not parts or re.sub(r"(\d+)\s*([smhdw])", "", s).strip():
-        raise ValueError(f"not a duration: {text!r} (use e.g. 30m, 24h, 7d)")
-    return float(sum(int(n) * _UNITS[u] for n, u in parts))
-
-
-def format_age(seconds: float | None) -> str:
-    """``40s``, ``12m``, ``5h 3m``, ``2d 4h``; ``never`` for None."""
-    if seconds is None:
-        return "never"
-    s = int(max(0, seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    big, small = (86400, 3600) if s >= 86400 else (3600, 60)
-    names = {86400: "d", 3600: "h", 60: "m"}
-    rest = (s % big) // small
-    return f"{s // big}{names[big]}" + (f" {rest}{names[small]}" if rest else "")

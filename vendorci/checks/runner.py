@@ -1,4 +1,4 @@
-"""The check model and a concurrent runner with per-check timeouts.
+"""The check model, a concurrent runner with per-check timeouts, and the doctor built on them.
 
 A check has a stable ``id`` (``gearman.registered``), a ``title``, the ids it
 ``requires`` and a ``run(ctx)`` returning a :class:`CheckResult`.  The runner
@@ -15,46 +15,10 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass
 from typing import Any
 
-
-class Status(str, Enum):
-    OK = "ok"
-    WARN = "warn"
-    FAIL = "fail"
-    SKIP = "skip"
-    ERROR = "error"
-
-    @property
-    def symbol(self) -> str:
-        return {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-", "error": "✗"}[self.value]
-
-
-@dataclass
-class CheckResult:
-    status: Status
-    summary: str
-    details: list[str] = field(default_factory=list)
-    fix: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def ok(cls, summary: str, **kw: Any) -> CheckResult:
-        return cls(Status.OK, summary, **kw)
-
-    @classmethod
-    def warn(cls, summary: str, **kw: Any) -> CheckResult:
-        return cls(Status.WARN, summary, **kw)
-
-    @classmethod
-    def fail(cls, summary: str, **kw: Any) -> CheckResult:
-        return cls(Status.FAIL, summary, **kw)
-
-    @classmethod
-    def skip(cls, summary: str, **kw: Any) -> CheckResult:
-        return cls(Status.SKIP, summary, **kw)
+from vendorci.results import CheckReport, CheckResult, Status, summarize
 
 
 @dataclass
@@ -67,27 +31,6 @@ class Check:
 
     def run(self, ctx: Any) -> CheckResult:
         return self.func(ctx)
-
-
-@dataclass
-class CheckReport:
-    id: str
-    title: str
-    result: CheckResult
-    elapsed: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        r = self.result
-        return {
-            "id": self.id,
-            "title": self.title,
-            "status": r.status.value,
-            "summary": r.summary,
-            "details": list(r.details),
-            "fix": r.fix,
-            "data": r.data,
-            "elapsed_s": round(self.elapsed, 3),
-        }
 
 
 def select(checks: Sequence[Check], patterns: Iterable[str]) -> list[Check]:
@@ -207,11 +150,26 @@ def run_checks(
     return [done[c.id] for c in checks if c.id in done]
 
 
-def summarize(reports: Sequence[CheckReport], strict: bool = False) -> dict[str, Any]:
-    counts = {s.value: 0 for s in Status}
-    for r in reports:
-        counts[r.result.status.value] += 1
-    bad = counts["fail"] + counts["error"] + (counts["warn"] if strict else 0)
-    return {"counts": counts, "ok": bad == 0}
+@dataclass
+class DoctorReport:
+    reports: list[CheckReport]
+    summary: dict[str, Any]
+
+    def as_data(self) -> dict[str, Any]:
+        return {"checks": [r.as_dict() for r in self.reports], "summary": self.summary}
 
 
+def available_checks() -> list[Check]:
+    from vendorci.checks import all_checks
+
+    return all_checks()
+
+
+def run_doctor(ctx: Any, patterns: list[str] | None = None, strict: bool = False,
+               checks: list[Check] | None = None) -> DoctorReport:
+    """Select the checks (all by default), run them against ``ctx`` (a DoctorContext), summarize."""
+    chosen = select(checks if checks is not None else available_checks(), patterns or [])
+    reports = run_checks(chosen, ctx, timeout=ctx.timeout)
+    summary = summarize(reports, strict=strict)
+    summary["strict"] = strict
+    return DoctorReport(reports, summary)

@@ -1,0 +1,51 @@
+"""What one validation run accumulates: the repo, findings, the parsed files later checks reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from vendorci.core.datarepo import DataRepo, VarsFile
+from vendorci.core.jjb import JJBConfig
+from vendorci.core.layout import Layout
+from vendorci.errors import VendorciError
+from vendorci.results import Finding
+
+
+class Run:
+    """What one validation run accumulates."""
+
+    def __init__(self, repo: DataRepo) -> None:
+        self.repo = repo
+        self.findings: list[Finding] = []
+        self.layout: Layout | None = None
+        self.jjb: JJBConfig | None = None
+        self.vars: VarsFile | None = None
+        self.vendor: str | None = None
+
+    def add(self, severity: str, code: str, message: str, file: Path | str | None = None,
+            line: int | None = None, hint: str | None = None) -> None:
+        rel = self.repo.rel(file) if file is not None else None
+        self.findings.append(Finding(severity, code, message, rel, line, hint))
+
+    def add_finding(self, f: Finding) -> None:
+        if f.file:
+            f.file = self.repo.rel(f.file)
+        self.findings.append(f)
+
+    def guard(self, fn: Callable[[], Any], area: str = "yaml", file: Path | None = None) -> Any:
+        """Run a loader; an InputError becomes a finding (with its file and line)."""
+        try:
+            return fn()
+        except VendorciError as err:
+            data = err.data or {}
+            file = data.get("file") or file
+            code = err.code if err.code.startswith(("yaml", "layout", "jjb", "vars", "config", "zuul")) \
+                else f"{area}_{err.code}"
+            msg = err.message
+            if file and msg.startswith(str(file)):
+                msg = msg[len(str(file)):].lstrip(":0123456789 ")
+            self.add("error", code, msg, file, data.get("line"), err.hint)
+            return None
+

@@ -1,0 +1,256 @@
+"""Checks of the Zuul v2 layout: schema, regexes, triggers, job settings, projects, recheck syntax."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from vendorci.core.layout import Layout, parse_layout
+from vendorci.core.validate.context import Run
+from vendorci.yamlutil import load_yaml
+
+LAYOUT_TOP = {"includes", "pipelines", "project-templates", "jobs", "projects"}
+MANAGERS = {"IndependentPipelineManager", "DependentPipelineManager"}
+PIPELINE_KEYS = {
+    "name", "description", "manager", "source", "precedence", "require", "reject", "trigger", "start", "success",
+    "failure", "merge-failure", "disabled", "success-message", "failure-message", "merge-failure-message",
+    "footer-message", "start-message", "dequeue-on-new-patchset", "ignore-dependencies", "window",
+    "window-floor", "window-increase-type", "window-increase-factor", "window-decrease-type",
+    "window-decrease-factor", "disable-after-consecutive-failures",
+}
+REPORTER_KEYS = ("start", "success", "failure", "merge-failure", "disabled")
+REPORTERS = {"gerrit", "smtp", "sql", "mysql"}
+TRIGGERS = {"gerrit", "timer", "zuul"}
+GERRIT_EVENTS = {"patchset-created", "draft-published", "change-abandoned", "change-restored", "change-merged",
+                 "comment-added", "ref-updated", "ref-replicated", "topic-changed"}
+GERRIT_TRIGGER_KEYS = {"event", "branch", "ref", "ignore-deletes", "approval", "require-approval",
+                       "reject-approval", "comment", "comment_filter", "email", "email_filter", "username",
+                       "username_filter"}
+TRIGGER_REGEX_KEYS = ("branch", "ref", "comment", "comment_filter", "email", "email_filter", "username",
+                      "username_filter")
+JOB_SETTING_KEYS = {"name", "queue-name", "failure-message", "success-message", "failure-pattern",
+                    "success-pattern", "hold-following-changes", "voting", "mutex", "tags", "parameter-function",
+                    "branch", "files", "skip-if", "swift"}
+PROJECT_NON_PIPELINE = {"name", "template", "merge-mode"}
+
+
+# -- layout ------------------------------------------------------------------
+def _compile(c: Run, pattern: Any, what: str, file: Path, line: int | None) -> re.Pattern | None:
+    for pat in pattern if isinstance(pattern, list) else [pattern]:
+        if not isinstance(pat, str):
+            c.add("error", "layout_regex", f"{what}: expected a regex string, got {type(pat).__name__}", file, line,
+                  "Quote the regex.")
+            return None
+        try:
+            return re.compile(pat)
+        except re.error as exc:
+            c.add("error", "layout_regex", f"{what}: regex does not compile: {exc}", file, line,
+                  "Fix the regular expression (Python re syntax).")
+    return None
+
+
+def check_layout(c: Run) -> None:
+    path = c.repo.layout
+    if path is None:
+        return
+    loaded = c.guard(lambda: load_yaml(path))
+    if loaded is None:
+        return
+    c.layout = c.guard(lambda: parse_layout(loaded))
+    lay = c.layout
+    if lay is None:
+        return
+    data = lay.data
+    for key in data:
+        if key not in LAYOUT_TOP:
+            c.add("error", "layout_unknown_key", f"unknown top-level section '{key}'", path, lay.line(key),
+                  "Zuul v2 layouts have: " + ", ".join(sorted(LAYOUT_TOP)) + ".")
+    for i, inc in enumerate(data.get("includes") or []):
+        pyfile = inc.get("python-file") if isinstance(inc, dict) else None
+        if pyfile and not (path.parent / str(pyfile)).is_file():
+            c.add("error", "layout_include_missing", f"includes python-file '{pyfile}', which does not exist "
+                  f"beside the layout", path, lay.line("includes", i), "Add the file or remove the include.")
+    seen: set[str] = set()
+    for i, pipe in enumerate(data.get("pipelines") or []):
+        _check_pipeline(c, lay, i, pipe, seen)
+    for i, tpl in enumerate(data.get("project-templates") or []):
+        if not isinstance(tpl, dict) or not tpl.get("name"):
+            c.add("error", "layout_template_name", "project-template without a name", path,
+                  lay.line("project-templates", i), "Add 'name:'.")
+            continue
+        for key in tpl:
+            if key != "name" and key not in lay.pipelines:
+                c.add("error", "layout_unknown_pipeline", f"project-template '{tpl['name']}' lists jobs for "
+                      f"pipeline '{key}', which is not defined", path, lay.line("project-templates", i, key),
+                      "Define the pipeline or fix the name: " + ", ".join(lay.pipelines))
+    for i, js in enumerate(data.get("jobs") or []):
+        _check_job_setting(c, lay, i, js)
+    _check_projects(c, lay)
+
+
+def _check_pipeline(c: Run, lay: Layout, i: int, pipe: Any, seen: set[str]) -> None:
+    path = lay.path
+    at = lay.line("pipelines", i)
+    if not isinstance(pipe, dict) or not pipe.get("name"):
+        c.add("error", "layout_pipeline_name", "pipeline without a name", path, at, "Add 'name:'.")
+        return
+    name = str(pipe["name"])
+    rechecks: list[tuple[re.Pattern, int | None]] = []
+    if name in seen:
+        c.add("error", "layout_duplicate", f"pipeline '{name}' is defined twice", path, at, "Remove one.")
+    seen.add(name)
+    for key in pipe:
+        if key not in PIPELINE_KEYS:
+            c.add("warning", "layout_unknown_key", f"pipeline '{name}': unknown setting '{key}'", path,
+                  lay.line("pipelines", i, key), "Check the spelling against the Zuul v2 manual.")
+    manager = pipe.get("manager")
+    if manager not in MANAGERS:
+        c.add("error", "layout_manager", f"pipeline '{name}': manager {manager!r} is not "
+              + " or ".join(sorted(MANAGERS)), path, lay.line("pipelines", i, "manager") or at,
+              "Third-party CI check pipelines use IndependentPipelineManager.")
+    trig = pipe.get("trigger")
+    if not isinstance(trig, dict) or not trig:
+        c.add("error", "layout_trigger", f"pipeline '{name}' has no trigger", path, at,
+              "Add 'trigger: {gerrit: [{event: patchset-created}]}'.")
+    else:
+        for tname, entries in trig.items():
+            tline = lay.line("pipelines", i, "trigger", tname)
+            if tname not in TRIGGERS:
+                c.add("error", "layout_trigger", f"pipeline '{name}': unknown trigger '{tname}'", path, tline,
+                      "Use gerrit, timer or zuul.")
+                continue
+            if tname != "gerrit":
+                continue
+            if not isinstance(entries, list):
+                c.add("error", "layout_trigger", f"pipeline '{name}': the gerrit trigger must be a list of "
+                      "'- event: ...' entries", path, tline, "Write '- event: patchset-created'.")
+                continue
+            for j, ev in enumerate(entries):
+                _check_gerrit_trigger(c, lay, name, (i, j), ev, rechecks)
+    for rk in REPORTER_KEYS:
+        rep = pipe.get(rk)
+        rline = lay.line("pipelines", i, rk)
+        if rep is None:
+            continue
+        if not isinstance(rep, dict):
+            c.add("error", "layout_reporter", f"pipeline '{name}': '{rk}' must map reporters (gerrit, smtp)",
+                  path, rline, "Write e.g. 'success: {gerrit: {verified: 1}}'.")
+            continue
+        for rname in rep:
+            if rname not in REPORTERS:
+                c.add("error", "layout_reporter", f"pipeline '{name}': unknown reporter '{rname}' in '{rk}'",
+                      path, rline, "Use gerrit or smtp.")
+        if rk == "start" and "gerrit" in rep:
+            c.add("warning", "layout_start_report", f"pipeline '{name}' reports to Gerrit when jobs start",
+                  path, rline, "Upstream asks third-party CIs not to post start messages; remove 'start:'.")
+    if not any(k in pipe for k in ("success", "failure")):
+        c.add("warning", "layout_reporter", f"pipeline '{name}' reports neither success nor failure", path, at,
+              "Add 'success: {gerrit: {verified: 1}}' and 'failure: {gerrit: {verified: -1}}'.")
+    votes = any(isinstance(pipe.get(k), dict) and "gerrit" in pipe[k] for k in ("success", "failure"))
+    if votes and isinstance(trig, dict) and isinstance(trig.get("gerrit"), list):
+        _check_recheck(c, lay, name, rechecks, at)
+
+
+def _check_gerrit_trigger(c: Run, lay: Layout, pname: str, ij: tuple[int, int], ev: Any, rechecks: list) -> None:
+    i, j = ij
+    at = lay.line("pipelines", i, "trigger", "gerrit", j)
+    if not isinstance(ev, dict):
+        c.add("error", "layout_trigger", f"pipeline '{pname}': gerrit trigger entry is not a mapping",
+              lay.path, at, "Write '- event: patchset-created'.")
+        return
+    events = ev.get("event")
+    for e in events if isinstance(events, list) else [events]:
+        if e not in GERRIT_EVENTS:
+            c.add("error", "layout_event", f"pipeline '{pname}': unknown Gerrit event {e!r}", lay.path, at,
+                  "Known events: " + ", ".join(sorted(GERRIT_EVENTS)) + ".")
+    for key in ev:
+        if key not in GERRIT_TRIGGER_KEYS:
+            c.add("warning", "layout_unknown_key", f"pipeline '{pname}': unknown gerrit trigger setting '{key}'",
+                  lay.path, lay.line("pipelines", i, "trigger", "gerrit", j, key), "Check the spelling.")
+    for key in TRIGGER_REGEX_KEYS:
+        if key in ev:
+            kline = lay.line("pipelines", i, "trigger", "gerrit", j, key)
+            rx = _compile(c, ev[key], f"pipeline '{pname}' {key}", lay.path, kline)
+            if rx is not None and key in ("comment", "comment_filter"):
+                for pat in ev[key] if isinstance(ev[key], list) else [ev[key]]:
+                    rechecks.append((re.compile(pat), kline))
+
+
+def _check_job_setting(c: Run, lay: Layout, i: int, js: Any) -> None:
+    at = lay.line("jobs", i)
+    if not isinstance(js, dict) or not js.get("name"):
+        c.add("error", "layout_job_name", "jobs: entry without a name", lay.path, at, "Add 'name:'.")
+        return
+    name = str(js["name"])
+    if name.startswith("^"):
+        _compile(c, name, f"job setting name '{name}'", lay.path, at)
+    for key in js:
+        if key not in JOB_SETTING_KEYS:
+            c.add("warning", "layout_unknown_key", f"job '{name}': unknown setting '{key}'", lay.path,
+                  lay.line("jobs", i, key), "Check the spelling against the Zuul v2 manual.")
+    for key in ("branch", "files", "skip-if"):
+        if key in js and key != "skip-if":
+            _compile(c, js[key], f"job '{name}' {key}", lay.path, lay.line("jobs", i, key))
+    func = js.get("parameter-function")
+    if func:
+        files = [lay.path.parent / str(inc["python-file"]) for inc in lay.data.get("includes") or []
+                 if isinstance(inc, dict) and inc.get("python-file")]
+        defined = any(re.search(rf"^def {re.escape(str(func))}\s*\(", f.read_text(encoding="utf-8",
+                      errors="replace"), re.M) for f in files if f.is_file())
+        if not defined:
+            c.add("error", "layout_parameter_function", f"job '{name}': parameter-function '{func}' is not "
+                  "defined in any included python-file", lay.path, lay.line("jobs", i, "parameter-function"),
+                  "Define it in the file listed under 'includes: - python-file:'.")
+
+
+def _check_projects(c: Run, lay: Layout) -> None:
+    seen: set[str] = set()
+    for i, proj in enumerate(lay.data.get("projects") or []):
+        at = lay.line("projects", i)
+        if not isinstance(proj, dict) or not isinstance(proj.get("name"), str):
+            c.add("error", "layout_project_name", "project without a name", lay.path, at,
+                  "Add 'name: ORG/PROJECT'.")
+            continue
+        name = proj["name"]
+        if name in seen:
+            c.add("error", "layout_duplicate", f"project '{name}' is listed twice", lay.path, at, "Merge them.")
+        seen.add(name)
+        for key in proj:
+            if key not in PROJECT_NON_PIPELINE and key not in lay.pipelines:
+                c.add("error", "layout_unknown_pipeline", f"project '{name}' lists jobs for pipeline '{key}', "
+                      "which is not defined", lay.path, lay.line("projects", i, key),
+                      "Define the pipeline or fix the name: " + ", ".join(lay.pipelines))
+        refs = proj.get("template") or []
+        if not isinstance(refs, list):
+            c.add("error", "layout_unknown_template", f"project '{name}': 'template' must be a list of "
+                  "'- name: TEMPLATE'", lay.path, lay.line("projects", i, "template"),
+                  "Write 'template:' then '  - name: TEMPLATE'.")
+            refs = []
+        for j, ref in enumerate(refs):
+            tname = ref.get("name") if isinstance(ref, dict) else None
+            if tname not in lay.templates:
+                c.add("error", "layout_unknown_template", f"project '{name}' uses project-template {tname!r}, "
+                      "which is not defined", lay.path, lay.line("projects", i, "template", j),
+                      "Define it under 'project-templates:' or fix the name.")
+        if not lay.project_jobs.get(name):
+            c.add("warning", "layout_project_no_jobs", f"project '{name}' runs no job in any pipeline", lay.path,
+                  at, "List at least one job under a pipeline, e.g. 'check: [noop-check-communication]'.")
+
+
+def _check_recheck(c: Run, lay: Layout, pname: str, rechecks: list, at: int | None) -> None:
+    """A voting pipeline must answer 'recheck' and 'VENDOR: recheck' (Gerrit prefixes 'Patch Set N:')."""
+    vendor = c.vendor if c.vendor and c.vendor.lower() != "myvendor" else None
+    said = ["recheck"] + ([f"{vendor}: recheck"] if vendor else [])
+    for word in said:
+        samples = [f"Patch Set 1:\n\n{word}", f"Patch Set 12: Code-Review+1\n\n{word}"]
+        if not all(any(rx.search(s) for rx, _ in rechecks) for s in samples):
+            c.add("warning", "layout_recheck", f"pipeline '{pname}': no comment-added trigger matches a "
+                  f"'{word}' comment (as Gerrit posts it, after 'Patch Set N:')",
+                  lay.path, rechecks[0][1] if rechecks else at,
+                  "Accept both 'recheck' and 'VENDOR: recheck', e.g. comment: "
+                  r"(?i)^(Patch Set [0-9]+:)?( [\w\\+-]*)*(\n\n)?\s*(VENDOR:\s*)?recheck\s*$")
+    for rx, rline in rechecks:
+        if "myvendor" in rx.pattern.lower():
+            c.add("warning", "layout_recheck_placeholder", f"pipeline '{pname}': the recheck regex still names "
+                  "the example vendor 'myvendor'", lay.path, rline, "Replace 'myvendor' with your CI's name.")
