@@ -7,6 +7,196 @@ Clients translate library exceptions into these; nothing else reaches a user.
 
 from __future__ import annotations
 
+
+class Code:
+    """Every error and finding code vendorci emits, in one registry (the JSON ``code`` values).
+
+    Codes are stable: scripts branch on them.  Compare against these constants, never a retyped string;
+    ``tests/unit/test_error_codes.py`` fails when a module uses a code that is not registered here.
+    """
+
+    AUTH_FAILED = "auth_failed"
+    BAD_ADDRESS = "bad_address"
+    BAD_CHANGE = "bad_change"
+    BAD_DURATION = "bad_duration"
+    BAD_GERRIT_HOST = "bad_gerrit_host"
+    BAD_GERRIT_URL = "bad_gerrit_url"
+    BAD_GERRIT_USER = "bad_gerrit_user"
+    BAD_HOST = "bad_host"
+    BAD_HOST_KEY_POLICY = "bad_host_key_policy"
+    BAD_JENKINS_URL = "bad_jenkins_url"
+    BAD_KEY_BITS = "bad_key_bits"
+    BAD_KEY_NAME = "bad_key_name"
+    BAD_KEY_TYPE = "bad_key_type"
+    BAD_NODE_NAME = "bad_node_name"
+    BAD_PORT = "bad_port"
+    BAD_VENDOR = "bad_vendor"
+    CHANGE_NOT_FOUND = "change_not_found"
+    CONFIG_BAD_VALUE = "config_bad_value"
+    CONFIG_ERROR = "config_error"
+    CONFIG_INVALID = "config_invalid"
+    CONFIG_JJB_INI = "config_jjb_ini"
+    CONFIG_MISSING = "config_missing"
+    CONFIG_SECRET_IN_REPO = "config_secret_in_repo"  # noqa: S105 - a code, not a secret
+    CONFIG_SECRET_INLINE = "config_secret_inline"  # noqa: S105 - a code, not a secret
+    CONFIG_SYNTAX = "config_syntax"
+    CONFIG_UNKNOWN_KEY = "config_unknown_key"
+    CONFIRMATION_REQUIRED = "confirmation_required"
+    CONNECTION_FAILED = "connection_failed"
+    CREDENTIAL_MISSING = "credential_missing"
+    DIR_MISSING = "dir_missing"
+    DIR_NOT_EMPTY = "dir_not_empty"
+    DIR_UNWRITABLE = "dir_unwritable"
+    ERROR = "error"
+    FILE_MISSING = "file_missing"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_UNREADABLE = "file_unreadable"
+    GEARMAN_CLOSED = "gearman_closed"
+    GEARMAN_ERROR = "gearman_error"
+    GEARMAN_PROTOCOL_ERROR = "gearman_protocol_error"
+    GEARMAN_TIMEOUT = "gearman_timeout"
+    GEARMAN_UNREACHABLE = "gearman_unreachable"
+    GERRIT_COMMAND_FAILED = "gerrit_command_failed"
+    GERRIT_HTTP_AUTH = "gerrit_http_auth"
+    GERRIT_HTTP_ERROR = "gerrit_http_error"
+    GERRIT_HTTP_NO_CREDENTIALS = "gerrit_http_no_credentials"
+    GERRIT_HTTP_TIMEOUT = "gerrit_http_timeout"
+    GERRIT_HTTP_UNREACHABLE = "gerrit_http_unreachable"
+    GERRIT_HTTP_URL = "gerrit_http_url"
+    GERRIT_PROJECT_UNKNOWN = "gerrit_project_unknown"
+    GERRIT_QUERY_ERROR = "gerrit_query_error"
+    GERRIT_SSH_AUTH_FAILED = "gerrit_ssh_auth_failed"
+    GERRIT_STREAM_CLOSED = "gerrit_stream_closed"
+    GERRIT_STREAM_DROPPED = "gerrit_stream_dropped"
+    GERRIT_STREAM_FAILED = "gerrit_stream_failed"
+    GERRIT_STREAM_REFUSED = "gerrit_stream_refused"
+    GERRIT_UNEXPECTED = "gerrit_unexpected"
+    GERRIT_UNREACHABLE = "gerrit_unreachable"
+    GIT_FAILED = "git_failed"
+    GIT_TIMEOUT = "git_timeout"
+    HOST_KEY_MISMATCH = "host_key_mismatch"
+    HOST_KEY_UNKNOWN = "host_key_unknown"
+    INPUT_ERROR = "input_error"
+    INTERNAL_ERROR = "internal_error"
+    INTERRUPTED = "interrupted"
+    JENKINS_AUTH = "jenkins_auth"
+    JENKINS_BAD_XML = "jenkins_bad_xml"
+    JENKINS_CRUMB = "jenkins_crumb"
+    JENKINS_ERROR = "jenkins_error"
+    JENKINS_FORBIDDEN = "jenkins_forbidden"
+    JENKINS_NOT_FOUND = "jenkins_not_found"
+    JENKINS_SERVER_ERROR = "jenkins_server_error"
+    JENKINS_TIMEOUT = "jenkins_timeout"
+    JENKINS_TLS = "jenkins_tls"
+    JENKINS_TOKEN_MISSING = "jenkins_token_missing"  # noqa: S105 - a code, not a secret
+    JENKINS_UNREACHABLE = "jenkins_unreachable"
+    JENKINS_URL_MISSING = "jenkins_url_missing"
+    JJB_DUPLICATE_JOB = "jjb_duplicate_job"
+    JJB_MISSING_PARAM = "jjb_missing_param"
+    JJB_STRUCTURE = "jjb_structure"
+    JJB_UNKNOWN_TEMPLATE = "jjb_unknown_template"
+    JOBS_MISSING_DIR = "jobs_missing_dir"
+    JOBS_PLACEHOLDER = "jobs_placeholder"
+    JOBS_SETTING_UNUSED = "jobs_setting_unused"
+    JOBS_UNDEFINED = "jobs_undefined"
+    KEY_ENCRYPTED = "key_encrypted"
+    KEY_EXISTS = "key_exists"
+    KEY_INVALID = "key_invalid"
+    KEY_MISSING = "key_missing"
+    KEY_MODE_UNSAFE = "key_mode_unsafe"
+    KEY_TOO_WEAK = "key_too_weak"
+    KEYS_INVALID = "keys_invalid"
+    KEYS_MISSING = "keys_missing"
+    KEYS_MODE = "keys_mode"
+    KEYS_OUTSIDE = "keys_outside"
+    KEYS_PUB_MISMATCH = "keys_pub_mismatch"
+    KEYS_PUB_MISSING = "keys_pub_missing"
+    KEYS_WEAK = "keys_weak"
+    KNOWN_HOSTS_INVALID = "known_hosts_invalid"
+    LAYOUT_DUPLICATE = "layout_duplicate"
+    LAYOUT_EVENT = "layout_event"
+    LAYOUT_INCLUDE_MISSING = "layout_include_missing"
+    LAYOUT_INVALID = "layout_invalid"
+    LAYOUT_JOB_NAME = "layout_job_name"
+    LAYOUT_MANAGER = "layout_manager"
+    LAYOUT_MISSING = "layout_missing"
+    LAYOUT_PARAMETER_FUNCTION = "layout_parameter_function"
+    LAYOUT_PIPELINE_NAME = "layout_pipeline_name"
+    LAYOUT_PROJECT_NAME = "layout_project_name"
+    LAYOUT_PROJECT_NO_JOBS = "layout_project_no_jobs"
+    LAYOUT_RECHECK = "layout_recheck"
+    LAYOUT_RECHECK_PLACEHOLDER = "layout_recheck_placeholder"
+    LAYOUT_REGEX = "layout_regex"
+    LAYOUT_REPORTER = "layout_reporter"
+    LAYOUT_START_REPORT = "layout_start_report"
+    LAYOUT_TEMPLATE_NAME = "layout_template_name"
+    LAYOUT_TRIGGER = "layout_trigger"
+    LAYOUT_UNKNOWN_KEY = "layout_unknown_key"
+    LAYOUT_UNKNOWN_PIPELINE = "layout_unknown_pipeline"
+    LAYOUT_UNKNOWN_TEMPLATE = "layout_unknown_template"
+    MISSING_OPTION = "missing_option"
+    NEGATIVE_VOTE = "negative_vote"
+    NO_CHANGE_URL = "no_change_url"
+    NO_CI_KEY = "no_ci_key"
+    NO_CI_USER = "no_ci_user"
+    NO_GITREVIEW = "no_gitreview"
+    NO_OPERATOR = "no_operator"
+    NO_VOTE = "no_vote"
+    NODE_KEY_MISSING = "node_key_missing"
+    NODE_LAUNCH_FAILED = "node_launch_failed"
+    NODE_LIST_INVALID = "node_list_invalid"
+    NODE_NOT_FOUND = "node_not_found"
+    NODE_OFFLINE = "node_offline"
+    NODE_SETTINGS_DIFFER = "node_settings_differ"
+    NODE_WAIT_TIMEOUT = "node_wait_timeout"
+    NOT_A_DATAREPO = "not_a_datarepo"
+    NOT_A_DIRECTORY = "not_a_directory"
+    NOT_A_FILE = "not_a_file"
+    NOT_CONFIRMED = "not_confirmed"
+    NOT_TEXT = "not_text"
+    OPERATION_FAILED = "operation_failed"
+    PATH_IS_SYMLINK = "path_is_symlink"
+    PREFLIGHT_FAILED = "preflight_failed"
+    PUSH_DENIED = "push_denied"
+    PUSH_MISSING_CHANGE_ID = "push_missing_change_id"
+    PUSH_NO_NEW_CHANGES = "push_no_new_changes"
+    PUSH_REJECTED = "push_rejected"
+    REPO_NOT_GIT = "repo_not_git"
+    SECRET_FILE_MISSING = "secret_file_missing"  # noqa: S105 - a code, not a secret
+    SECRET_FILE_MODE = "secret_file_mode"  # noqa: S105 - a code, not a secret
+    SECRET_ON_COMMAND_LINE = "secret_on_command_line"  # noqa: S105 - a code, not a secret
+    SSH_AUTH_FAILED = "ssh_auth_failed"
+    SSH_COMMAND_TIMEOUT = "ssh_command_timeout"
+    SSH_CONNECTION_LOST = "ssh_connection_lost"
+    SSH_NO_KEY = "ssh_no_key"
+    SSH_PROTOCOL_ERROR = "ssh_protocol_error"
+    SSH_TIMEOUT = "ssh_timeout"
+    SSH_UNREACHABLE = "ssh_unreachable"
+    TIMEOUT = "timeout"
+    TOOL_MISSING = "tool_missing"
+    UNKNOWN_CHECK = "unknown_check"
+    USAGE_ERROR = "usage_error"
+    VALIDATION_FAILED = "validation_failed"
+    VARS_COMMAND = "vars_command"
+    VARS_DUPLICATE = "vars_duplicate"
+    VARS_MISNAMED = "vars_misnamed"
+    VARS_MISSING = "vars_missing"
+    VARS_REQUIRED = "vars_required"
+    VARS_SYNTAX = "vars_syntax"
+    VARS_UNDEFINED = "vars_undefined"
+    VARS_UNPARSED = "vars_unparsed"
+    VARS_UNUSED = "vars_unused"
+    WRITE_FAILED = "write_failed"
+    YAML_SYNTAX = "yaml_syntax"
+    YAML_TOO_DEEP = "yaml_too_deep"
+    ZUUL_CONF_INVALID = "zuul_conf_invalid"
+    ZUUL_CONF_SECTION = "zuul_conf_section"
+
+
+#: Every registered code.
+ALL_CODES = frozenset(v for k, v in vars(Code).items() if k.isupper())
+
+
 EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -18,7 +208,7 @@ EXIT_INTERRUPTED = 130
 class VendorciError(Exception):
     """A known failure with a message a user can act on."""
 
-    code = "error"
+    code = Code.ERROR
     exit_code = EXIT_FAIL
 
     def __init__(
@@ -46,54 +236,54 @@ class VendorciError(Exception):
 class UsageError(VendorciError):
     """Bad arguments or bad input given by the user (exit 2)."""
 
-    code = "usage_error"
+    code = Code.USAGE_ERROR
     exit_code = EXIT_USAGE
 
 
 class ConfigError(UsageError):
     """A configuration file or value is invalid."""
 
-    code = "config_error"
+    code = Code.CONFIG_ERROR
 
 
 class InputError(UsageError):
     """A file or directory given as input is missing, malformed or unsafe."""
 
-    code = "input_error"
+    code = Code.INPUT_ERROR
 
 
 class OperationFailed(VendorciError):
     """An operation ran and failed (exit 1)."""
 
-    code = "operation_failed"
+    code = Code.OPERATION_FAILED
 
 
 class WaitTimeout(VendorciError):
     """A bounded wait ran out (exit 124)."""
 
-    code = "timeout"
+    code = Code.TIMEOUT
     exit_code = EXIT_TIMEOUT
 
 
 class ConnectionFailed(VendorciError):
     """A peer could not be reached."""
 
-    code = "connection_failed"
+    code = Code.CONNECTION_FAILED
 
 
 class AuthFailed(VendorciError):
-    code = "auth_failed"
+    code = Code.AUTH_FAILED
 
 
 class HostKeyUnknown(VendorciError):
-    code = "host_key_unknown"
+    code = Code.HOST_KEY_UNKNOWN
 
 
 class HostKeyMismatch(VendorciError):
-    code = "host_key_mismatch"
+    code = Code.HOST_KEY_MISMATCH
 
 
 class ToolMissing(UsageError):
     """An external program vendorci needs (git, git-review, ssh) is not installed."""
 
-    code = "tool_missing"
+    code = Code.TOOL_MISSING

@@ -51,7 +51,3 @@ def ensure_private_dir(path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     p.mkdir(parents=True, exist_ok=True, mode=0o700)
     return p
-
-
-def mode_of(path: str | os.PathLike[str]) -> int:
-    return os.stat(path).st_mode & 0o777

@@ -28,7 +28,6 @@ class Result:
     ok: bool = True
     errors: list[dict[str, Any]] = field(default_factory=list)
     exit_code: int | None = None
-    human: Any = None  # optional callable(console) used by the CLI renderer
 
     @property
     def status(self) -> str:

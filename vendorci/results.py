@@ -19,10 +19,6 @@ class Status(str, Enum):
     SKIP = "skip"
     ERROR = "error"
 
-    @property
-    def symbol(self) -> str:
-        return {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-", "error": "✗"}[self.value]
-
 
 @dataclass
 class CheckResult:

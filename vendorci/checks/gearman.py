@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from vendorci.checks.runner import Check
-from vendorci.checks.zuul import gen_label, generation, zuul_conf
+from vendorci.checks.zuul import gen_label, generation, zuul_conf_or_none
 from vendorci.clients.gearman import FunctionStatus, GearmanAdmin, GearmanError, WorkerInfo
+from vendorci.errors import Code, VendorciError
 from vendorci.results import CheckResult
 
 QUEUE_WARN = 10  # queued jobs per function worth a warning
@@ -160,9 +161,9 @@ def check_reachable(ctx: Any) -> CheckResult:
     try:
         snap = snapshot(ctx)
     except GearmanError as exc:
-        conf = zuul_conf_safe(ctx)
+        conf = zuul_conf_or_none(ctx)
         fix = exc.hint or ""
-        if exc.code == "gearman_unreachable" and conf is not None and conf.gearman_server_start:
+        if exc.code == Code.GEARMAN_UNREACHABLE and conf is not None and conf.gearman_server_start:
             fix = (f"{conf.path} has [gearman_server] start=true: zuul-server runs the Gearman server, so zuul-server "
                    "is down or its Gearman child died (see zuul.processes); restart it: sudo service zuul restart")
         return CheckResult.fail(exc.message, fix=fix, data={"server": where, "code": exc.code,
@@ -175,13 +176,6 @@ def check_reachable(ctx: Any) -> CheckResult:
         details=[f"{len(snap.status)} functions, {conns} connections"],
         data={"server": where, "version": snap.version, "functions": len(snap.status), "connections": conns},
     )
-
-
-def zuul_conf_safe(ctx: Any):
-    try:
-        return zuul_conf(ctx)
-    except Exception:
-        return None
 
 
 def _plugin_connected(snap: Snapshot) -> list[str]:
@@ -241,7 +235,7 @@ def check_workers(ctx: Any) -> CheckResult:
     if skip is None:
         try:
             exp = expected_functions(ctx)
-        except Exception:
+        except VendorciError:  # an unreadable layout is gearman.functions' (and validate's) finding
             exp = None
     groups: list[list[str]] = []  # each group: functions of which at least one needs a worker
     if exp is not None:

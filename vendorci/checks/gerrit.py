@@ -116,17 +116,17 @@ def check_activity(ctx: Any) -> CheckResult:
     since = max(7 * 86400.0, stale_after)
     query, close = gerrit_query_fn(a)
     try:
-        data = fetch_votes(query, a.ci_user, limit=50, since_s=since, stale_after_s=stale_after)
+        report = fetch_votes(query, a.ci_user, limit=50, since_s=since, stale_after_s=stale_after)
     except VendorciError as exc:
         return CheckResult.fail(exc.message, fix=exc.hint)
     finally:
         close()
-    s = data["summary"]
+    s = report.summary
     if s["last_seen"] is None:
         return CheckResult.warn(f"{a.ci_user} has not commented in the last {format_age(since)}", data=s,
                                 fix="Check that Zuul is running and connected (vendorci doctor zuul), then push a "
                                 "test patch: vendorci smoke-test sandbox.")
-    last = data["comments"][0]
+    last = report.comments[0]
     vote = "no vote" if last["vote"] is None else f"Verified{last['vote']:+d}"
     rate = "" if s["success_rate"] is None else f", success rate {s['success_rate'] * 100:.0f}%"
     summary = f"last comment {format_age(s['last_seen_age_s'])} ago on {last['url']} ({vote}){rate}"

@@ -222,8 +222,8 @@ def check_gearman(ctx: Any) -> CheckResult:
     installed = "gearman-plugin" in plugins and plugins["gearman-plugin"]["active"]
     try:
         snap = snapshot(ctx)
-    except Exception as exc:  # Gearman down is gearman.reachable's finding
-        msg = getattr(exc, "message", None) or str(exc)
+    except VendorciError as exc:  # Gearman down is gearman.reachable's finding
+        msg = exc.message or str(exc)
         if not installed:
             return CheckResult.fail("gearman-plugin is not installed in Jenkins (Gearman not checked: "
                                     f"{msg})", fix="Install gearman-plugin (see jenkins.plugins).")

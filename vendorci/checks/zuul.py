@@ -16,6 +16,7 @@ from typing import Any
 from vendorci.checks.runner import Check
 from vendorci.core import procs as proclib
 from vendorci.core.zuulconf import ZuulConf, load_zuul_conf, log_files, recent_errors
+from vendorci.errors import ConfigError
 from vendorci.results import CheckResult
 
 V2_NAMES = ("zuul-server", "zuul-merger")
@@ -32,6 +33,14 @@ def zuul_conf(ctx: Any) -> ZuulConf | None:
     return ctx.memo("zuul.conf", lambda: load_zuul_conf(zuul_conf_path(ctx)))
 
 
+def zuul_conf_or_none(ctx: Any) -> ZuulConf | None:
+    """zuul.conf, or None when it is missing or not INI (zuul.conf's own check reports which)."""
+    try:
+        return zuul_conf(ctx)
+    except ConfigError:
+        return None
+
+
 def zuul_procs(ctx: Any) -> dict[str, list[proclib.Proc]]:
     return ctx.memo("zuul.procs", lambda: proclib.find(proclib.list_procs(ctx.proc_root), ALL_NAMES))
 
@@ -39,10 +48,7 @@ def zuul_procs(ctx: Any) -> dict[str, list[proclib.Proc]]:
 def generation(ctx: Any) -> tuple[int | None, str]:
     """(2, 3, 4 meaning 4 or newer, or None when nothing says), and the evidence."""
     def detect() -> tuple[int | None, str]:
-        try:
-            conf = zuul_conf(ctx)
-        except Exception:
-            conf = None
+        conf = zuul_conf_or_none(ctx)
         found = zuul_procs(ctx)
         v3 = [n for n in ("zuul-scheduler", "zuul-executor", "zuul-web") if found[n]]
         if v3:
@@ -100,10 +106,7 @@ def check_conf(ctx: Any) -> CheckResult:
 
 # -- processes ---------------------------------------------------------------
 def check_processes(ctx: Any) -> CheckResult:
-    try:
-        conf = zuul_conf(ctx)
-    except Exception:
-        conf = None
+    conf = zuul_conf_or_none(ctx)
     found = zuul_procs(ctx)
     gen, evidence = generation(ctx)
     data: dict[str, Any] = {"generation": gen, "evidence": evidence,
@@ -160,10 +163,7 @@ def pidfile_candidates(ctx: Any, conf: ZuulConf | None) -> list[Path]:
 
 
 def check_pidfiles(ctx: Any) -> CheckResult:
-    try:
-        conf = zuul_conf(ctx)
-    except Exception:
-        conf = None
+    conf = zuul_conf_or_none(ctx)
     files = [p for p in pidfile_candidates(ctx, conf) if p.is_file()]
     entries: list[dict[str, Any]] = []
     stale: list[tuple[Path, int]] = []
@@ -210,10 +210,7 @@ def check_pidfiles(ctx: Any) -> CheckResult:
 
 # -- log ---------------------------------------------------------------------
 def check_log(ctx: Any) -> CheckResult:
-    try:
-        conf = zuul_conf(ctx)
-    except Exception:
-        conf = None
+    conf = zuul_conf_or_none(ctx)
     if conf is None:
         return CheckResult.skip("no zuul.conf, so no log config", fix=_no_conf_hint(ctx))
     if not conf.log_config:

@@ -9,7 +9,6 @@ internal error (3) whose traceback goes to the log file.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -21,20 +20,15 @@ from typing import Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from vendorci.errors import (
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    UsageError,
-    VendorciError,
-)
+from vendorci.cli import exits
+from vendorci.cli.exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
+from vendorci.errors import UsageError, VendorciError
 from vendorci.output import Result, dumps, envelope, error_envelope, result_envelope
 
-click: Any
-try:  # recent typer vendors click as typer._click; older releases use click itself
-    click = importlib.import_module("typer._click")
-except ImportError:  # pragma: no cover
-    click = importlib.import_module("click")
+# click's exception classes, taken from typer's public BadParameter: typer either depends on click or vendors
+# it as a private module, depending on its release; its BadParameter always derives from both.
+_ClickUsageError: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 class OutputMode(str, Enum):
@@ -71,7 +65,10 @@ def _argv_command(args: list[str]) -> str:
     return " ".join(words) or "vendorci"
 
 
-OPTIONAL_VALUE_OPTIONS = {"--watch": "2"}  # `--watch [SECONDS]`
+# `--watch [SECONDS]`.  click can express an optional value (is_flag=False, flag_value=...), but typer (0.29)
+# does not pass those through for a float option: `--watch` alone fails with "requires an argument".  So the
+# value is filled in here, before parsing.
+OPTIONAL_VALUE_OPTIONS = {"--watch": "2"}
 
 
 def _fill_optional_values(args: list[str]) -> list[str]:
@@ -102,21 +99,21 @@ class VendorciGroup(TyperGroup):
         try:
             rv = super().main(args=argv, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
-        except click.exceptions.UsageError as exc:
+        except _ClickUsageError as exc:
             code = EXIT_USAGE
             if _argv_output_mode(argv) == "json":
                 err = UsageError(exc.format_message(), code="usage_error",
                                  hint="Run with --help to see the options.")
-                click.echo(dumps(error_envelope(_argv_command(argv), err)))
+                typer.echo(dumps(error_envelope(_argv_command(argv), err)))
             else:
                 exc.show()
             rv = code
         except typer.Abort:
-            click.echo("interrupted", err=True)
+            typer.echo("interrupted", err=True)
             rv = EXIT_INTERRUPTED
         except typer.Exit as exc:
             rv = exc.exit_code
-        except click.exceptions.ClickException as exc:
+        except _ClickException as exc:
             exc.show()
             rv = exc.exit_code
         if not standalone_mode:
@@ -186,13 +183,13 @@ class Application:
 
     # -- the boundary --------------------------------------------------------
     def run(
-        self, command: str, func: Callable[[], Result], render: Optional[Callable[[Any, Result], None]] = None
+        self, command: str, func: Callable[[], Result], render: Callable[[Any, Result], None]
     ) -> None:
         try:
             result = func()
         except VendorciError as err:
             self.emit_error(command, err)
-            raise typer.Exit(err.exit_code) from None
+            raise typer.Exit(exits.for_error(err)) from None
         except KeyboardInterrupt:
             if self.json:
                 self._print_json(envelope(command, status="error", exit_code=EXIT_INTERRUPTED,
@@ -214,17 +211,11 @@ class Application:
             _silence_stdout()
         raise typer.Exit(result.code)
 
-    def emit(self, result: Result, render: Optional[Callable[[Any, Result], None]] = None) -> None:
+    def emit(self, result: Result, render: Callable[[Any, Result], None]) -> None:
         if self.json:
             self._print_json(result_envelope(result))
             return
-        out = self.console()
-        if render is not None:
-            render(out, result)
-        elif result.human is not None:
-            result.human(out)
-        else:
-            render_mapping(out, result.data)
+        render(self.console(), result)
         for e in result.errors:
             self._print_error_lines(e.get("message", ""), e.get("hint"))
 
@@ -270,20 +261,6 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-
-
-def render_mapping(console: Any, data: Mapping[str, Any], indent: int = 0) -> None:
-    pad = " " * indent
-    for k, v in data.items():
-        if isinstance(v, Mapping):
-            console.print(f"{pad}{k}:", markup=False)
-            render_mapping(console, v, indent + 2)
-        elif isinstance(v, list):
-            console.print(f"{pad}{k}:", markup=False)
-            for item in v:
-                console.print(f"{pad}  - {item}", markup=False)
-        else:
-            console.print(f"{pad}{k}: {v}", markup=False)
 
 
 def get_app(ctx: typer.Context) -> Application:

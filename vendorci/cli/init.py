@@ -79,7 +79,7 @@ def init(
         v, user = _prompt_missing(vendor, gerrit_user, yes or appl.json)
         opts = InitOptions(vendor=v, gerrit_user=user or f"{v}-ci", gerrit_host=gerrit_host,
                            gerrit_port=gerrit_port, jenkins_url=jenkins_url, key_type=key_type, force=force)
-        return Result("init", init_repo(directory, opts))
+        return Result("init", init_repo(directory, opts).as_dict())
 
     appl.run("init", run, _render)
 

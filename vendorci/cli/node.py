@@ -67,18 +67,6 @@ def _render_registration(console: Any, reg: dict) -> None:
                 console.print(f"      {line}", markup=False, soft_wrap=True)
 
 
-def _reg_errors(reg: Any) -> list[dict]:
-    if reg.ok:
-        return []
-    msg = {"preflight failed": f"{reg.name}: the host failed preflight; nothing was registered",
-           "settings differ": f"{reg.name}: already registered with different settings"}.get(
-        reg.state, f"{reg.name}: {reg.diagnosis or reg.state}")
-    code = {"preflight failed": "preflight_failed", "settings differ": "node_settings_differ",
-            "timeout": "node_wait_timeout"}.get(reg.state, "node_launch_failed")
-    hint = reg.hint or ("Fix the ✗ findings above, or skip them with --no-preflight." if reg.preflight else None)
-    return [{"code": code, "message": msg, "hint": hint}]
-
-
 def _render_batch(console: Any, result: Result) -> None:
     from vendorci.cli.render import render_table
 
@@ -133,13 +121,12 @@ def register(
 
     def run() -> Result:
         cfg, kh = _config(appl, jenkins_url, jenkins_user, known_hosts)
-        from vendorci.clients.jenkins import HOST_KEY_STRATEGIES, NodeSettings
+        from vendorci.cli import exits
+        from vendorci.clients.jenkins import NodeSettings
         from vendorci.core import nodes
         from vendorci.errors import UsageError
 
-        if host_key_policy not in HOST_KEY_STRATEGIES or host_key_policy == "none":
-            raise UsageError(f"--host-key-policy {host_key_policy!r}: use known-hosts, accept-new or manual",
-                             code="bad_host_key_policy")
+        nodes.check_host_key_policy(host_key_policy, "--host-key-policy")
         if (from_file is None) == (name is None):
             raise UsageError("give either NAME --host HOST, or --from FILE.yaml", code="usage_error")
         if from_file is None and not host:
@@ -156,25 +143,16 @@ def register(
         base = NodeSettings(name=name or "", host=host or "", port=port, executors=executors, remote_fs=remote_fs,
                             labels=label_list, credential_id=credential_id, host_key_policy=host_key_policy)
         factory = _client_factory(cfg)
-        import time
-
         if from_file is not None:
             items = nodes.load_node_list(from_file, base)
-            t0 = time.monotonic()
             with appl.progress(f"registering {len(items)} nodes") as update_progress:
-                regs = nodes.register_many(factory, items, opts, parallel, update_progress)
-            ok = sum(1 for r in regs if r.ok)
-            codes = {r.exit_code for r in regs if not r.ok}
-            data = {"nodes": [r.as_dict() for r in regs],
-                    "summary": {"total": len(regs), "ok": ok, "failed": len(regs) - ok,
-                                "elapsed_s": round(time.monotonic() - t0, 3),
-                                "slowest_s": round(max((r.elapsed for r in regs), default=0.0), 3)}}
-            errors = [e for r in regs for e in _reg_errors(r)]
-            return Result("node register", data, ok=ok == len(regs), errors=errors,
-                          exit_code=None if ok == len(regs) else (2 if codes == {2} else 1))
+                batch = nodes.register_batch(factory, items, opts, parallel, update_progress)
+            return Result("node register", batch.as_dict(), ok=batch.ok,
+                          errors=[e.as_dict() for e in batch.problems()], exit_code=exits.for_batch(batch))
         with appl.progress(f"registering {name} ({host}:{port})") as update_progress:
             reg = nodes.register_node(factory(), base, opts, update_progress)
-        return Result("node register", reg.as_dict(), ok=reg.ok, errors=_reg_errors(reg), exit_code=reg.exit_code)
+        return Result("node register", reg.as_dict(), ok=reg.ok, errors=[e.as_dict() for e in reg.problems()],
+                      exit_code=exits.for_registration(reg))
 
     def render(console: Any, result: Result) -> None:
         if "nodes" in result.data:
@@ -191,10 +169,10 @@ def list_nodes(ctx: typer.Context, jenkins_url: Optional[str] = _URL, jenkins_us
     appl = get_app(ctx)
 
     def run() -> Result:
+        from vendorci.core.nodes import list_nodes
+
         cfg, _ = _config(appl, jenkins_url, jenkins_user, None)
-        nodes = _client_factory(cfg)().nodes()
-        return Result("node list", {"nodes": nodes, "online": sum(1 for n in nodes if not n["offline"]),
-                                    "total": len(nodes)})
+        return Result("node list", list_nodes(_client_factory(cfg)()).as_dict())
 
     def render(console: Any, result: Result) -> None:
         from vendorci.cli.render import render_table
@@ -231,17 +209,8 @@ def check(
         opts = nodes.RegisterOptions(ssh_user=ssh_user, key_path=key_path, known_hosts=kh,
                                      accept_new_host_key=accept_new_host_key, preflight=not no_preflight,
                                      min_disk_gb=min_disk_gb, ssh_timeout=float(cfg.get("jenkins.timeout", 10.0)))
-        data = nodes.check_node(_client_factory(cfg)(), name, opts)
-        errors = []
-        j = data["jenkins"]
-        if j["offline"]:
-            errors.append({"code": "node_offline", "message": f"{name} is offline: {j.get('diagnosis') or j['reason']}",
-                           "hint": j.get("hint")})
-        if not j["credential_exists"]:
-            errors.append({"code": "credential_missing",
-                           "message": f"credential {j['settings']['credential_id']!r} does not exist",
-                           "hint": "Rerun `vendorci node register` for this node."})
-        return Result("node check", data, ok=data["ok"], errors=errors)
+        found = nodes.check_node(_client_factory(cfg)(), name, opts)
+        return Result("node check", found.as_dict(), ok=found.ok, errors=[e.as_dict() for e in found.problems()])
 
     def render(console: Any, result: Result) -> None:
         from vendorci.cli.render import render_reports
@@ -289,7 +258,7 @@ def remove(
                                  hint="Pass --yes.")
             if not typer.confirm(f"Remove node {name} from Jenkins?", err=True):
                 raise UsageError("not confirmed", code="not_confirmed")
-        return Result("node remove", nodes.remove_node(_client_factory(cfg)(), name, with_credential))
+        return Result("node remove", nodes.remove_node(_client_factory(cfg)(), name, with_credential).as_dict())
 
     def render(console: Any, result: Result) -> None:
         d = result.data

@@ -1,6 +1,6 @@
 """Human rendering shared by commands: check reports as ✓ ! ✗ lines, and tables.
 
-``render_reports`` takes :class:`~vendorci.checks.runner.CheckReport` objects or
+``render_reports`` takes :class:`~vendorci.results.CheckReport` objects or
 their ``as_dict()`` form (what a Result's data holds), so doctor, ``node
 register`` preflight and ``node check`` print findings the same way.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-", "error": "✗"}
+#: The one symbol table: check statuses, and validate's finding severities (error, warning).
+SYMBOLS = {"ok": "✓", "warn": "!", "warning": "!", "fail": "✗", "skip": "-", "error": "✗"}
 STYLES = {"ok": "green", "warn": "yellow", "fail": "red", "skip": "dim", "error": "red"}
 
 

@@ -73,6 +73,7 @@ def sandbox(
 
     Exit 0 on Verified > 0, 1 on a negative vote or a comment without a vote, 124 on timeout.
     """
+    from vendorci.cli import exits
     from vendorci.core.smoke import SmokeOptions, access_from_config, run_smoke
 
     appl = get_app(ctx)
@@ -87,6 +88,9 @@ def sandbox(
         opts = SmokeOptions(access, project=project, branch=branch, timeout=timeout, abandon=abandon,
                             recheck=recheck, workdir=workdir, vendor=cfg["vendor"])
         with appl.progress("smoke test") as update:
-            return run_smoke(opts, update)
+            outcome = run_smoke(opts, update)
+        problems = [outcome.problem] if outcome.problem else []
+        return Result("smoke-test sandbox", outcome.as_dict(), ok=outcome.ok, errors=[e.as_dict() for e in problems],
+                      exit_code=exits.for_problems(problems) if problems else None)
 
     appl.run("smoke-test sandbox", run, render_vote)

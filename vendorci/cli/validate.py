@@ -8,16 +8,15 @@ from typing import Any
 import typer
 
 from vendorci.cli.app import get_app
+from vendorci.cli.render import SYMBOLS
 from vendorci.output import Result
-
-SYMBOL = {"error": "✗", "warning": "!"}
 
 
 def _render(console: Any, result: Result) -> None:
     d = result.data
     for f in d["findings"]:
         loc = f"{f['file']}:{f['line']}" if f.get("line") else (f.get("file") or "")
-        console.print(f"{SYMBOL[f['severity']]} {loc + ': ' if loc else ''}{f['message']} [{f['code']}]",
+        console.print(f"{SYMBOLS[f['severity']]} {loc + ': ' if loc else ''}{f['message']} [{f['code']}]",
                       markup=False, soft_wrap=True)
         if f.get("hint"):
             console.print(f"    fix: {f['hint']}", markup=False, soft_wrap=True)

@@ -82,11 +82,11 @@ def register(app: typer.Typer) -> None:
             query, close = gerrit_query_fn(access)
             try:
                 with appl.progress(f"querying comments by {access.ci_user}"):
-                    data = fetch_votes(query, access.ci_user, project=project, limit=limit, since_s=since_s,
-                                       stale_after_s=stale_s)
+                    report = fetch_votes(query, access.ci_user, project=project, limit=limit, since_s=since_s,
+                                         stale_after_s=stale_s)
             finally:
                 close()
-            data["warning"] = stale_warning(data, since_s)
+            data = {**report.as_dict(), "warning": stale_warning(report, since_s)}
             if data["warning"] and appl.json:
                 appl.note(f"warning: {data['warning']}")
             return Result("votes", data)

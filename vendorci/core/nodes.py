@@ -14,13 +14,14 @@ import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from vendorci.clients.jenkins import HOST_KEY_STRATEGIES, JenkinsClient, NodeSettings
-from vendorci.core.preflight import Preflight, PreflightTarget, run_preflight
-from vendorci.errors import EXIT_FAIL, EXIT_OK, EXIT_TIMEOUT, InputError, UsageError, VendorciError
+from vendorci.core.node_results import Batch, NodeCheck, NodeList, NodeRemoval, Registration, RegState
+from vendorci.core.preflight import PreflightTarget, run_preflight
+from vendorci.errors import Code, InputError, UsageError, VendorciError
 
 Progress = Callable[[str], None]
 ClientFactory = Callable[[], JenkinsClient]
@@ -68,42 +69,6 @@ class RegisterOptions:
     timeout: float = 300.0
     poll: float = 0.5  # the longest pause between two looks at the agent (the first ones are shorter)
     ssh_timeout: float = 10.0
-
-
-@dataclass
-class Registration:
-    name: str
-    settings: NodeSettings
-    state: str = "pending"  # online | registered | failed | timeout | preflight failed | settings differ | error
-    credential: str = ""  # created | exists | updated | skipped
-    node: str = ""  # created | already registered | updated
-    preflight: Preflight | None = None
-    differences: list[dict[str, Any]] = field(default_factory=list)
-    diagnosis: str = ""
-    hint: str = ""
-    log: list[str] = field(default_factory=list)
-    error: dict[str, Any] | None = None
-    elapsed: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.state in ("online", "registered")
-
-    @property
-    def exit_code(self) -> int:
-        if self.ok:
-            return EXIT_OK
-        if self.error and self.error.get("exit_code"):
-            return int(self.error["exit_code"])
-        return EXIT_TIMEOUT if self.state == "timeout" else EXIT_FAIL
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name, "ok": self.ok, "state": self.state, "credential": self.credential, "node": self.node,
-            "settings": self.settings.as_dict(), "differences": self.differences, "diagnosis": self.diagnosis,
-            "hint": self.hint, "log": self.log, "error": self.error, "elapsed_s": round(self.elapsed, 3),
-            "preflight": self.preflight.as_dict() if self.preflight else None,
-        }
 
 
 def default_key(cfg: Any) -> Path:
@@ -162,6 +127,16 @@ def ensure_credential(client: JenkinsClient, cred_id: str, user: str, key_path: 
 NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 
 
+def check_host_key_policy(policy: str, flag: str | None = None) -> str:
+    """The policy if Jenkins knows it; from a command-line ``flag``, 'none' (no verification) is refused too."""
+    if flag is not None and (policy not in HOST_KEY_STRATEGIES or policy == "none"):
+        raise UsageError(f"{flag} {policy!r}: use known-hosts, accept-new or manual", code="bad_host_key_policy")
+    if policy not in HOST_KEY_STRATEGIES:
+        raise UsageError(f"unknown host key policy {policy!r}", code="bad_host_key_policy",
+                         hint="Use known-hosts, accept-new or manual.")
+    return policy
+
+
 def check_node_name(name: str, where: str = "") -> str:
     """A node name Jenkins accepts and the Gearman plugin can use in its worker ids (NODE_exec-N)."""
     if not NODE_NAME.fullmatch(name or ""):
@@ -182,11 +157,11 @@ def check_host(host: str) -> str:
     return host.strip("[]")
 
 
-TRANSIENT_JENKINS_ERRORS = {"jenkins_server_error", "jenkins_unreachable", "jenkins_timeout"}
+TRANSIENT_JENKINS_ERRORS = {Code.JENKINS_SERVER_ERROR, Code.JENKINS_UNREACHABLE, Code.JENKINS_TIMEOUT}
 
 
 def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 0.5, start: int = 0,
-                progress: Progress | None = None) -> tuple[str, list[str]]:
+                progress: Progress | None = None) -> tuple[RegState, list[str]]:
     """Follow the agent log until the node is online ('online'), the launch failed ('failed') or time runs out."""
     deadline = time.monotonic() + timeout
     t0 = time.monotonic()
@@ -206,7 +181,7 @@ def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 
                 progress(f"{name}: Jenkins is not answering ({exc.message}); retrying ({time.monotonic() - t0:.0f}s)")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return "timeout", lines + [JENKINS_ERROR_LINE + exc.message]
+                return RegState.TIMEOUT, lines + [JENKINS_ERROR_LINE + exc.message]
             time.sleep(min(poll * 2, remaining))
             continue
         start = chunk.next_start
@@ -217,12 +192,12 @@ def wait_online(client: JenkinsClient, name: str, timeout: float, poll: float = 
         if progress and lines:
             progress(f"{name}: waiting for the agent ({time.monotonic() - t0:.0f}s): {lines[-1][:100]}")
         if online:
-            return "online", lines + ([partial] if partial.strip() else [])
+            return RegState.ONLINE, lines + ([partial] if partial.strip() else [])
         if any(FAILED_LAUNCH.search(ln) for ln in lines):
-            return "failed", lines
+            return RegState.FAILED, lines
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return "timeout", lines
+            return RegState.TIMEOUT, lines
         time.sleep(min(pause, remaining))
         pause = min(poll, pause * 1.5)
 
@@ -233,9 +208,7 @@ def register_node(client: JenkinsClient, settings: NodeSettings, opts: RegisterO
     t0 = time.monotonic()
     say = progress or (lambda _m: None)
     reg = Registration(settings.name, settings)
-    if settings.host_key_policy not in HOST_KEY_STRATEGIES:
-        raise UsageError(f"unknown host key policy {settings.host_key_policy!r}", code="bad_host_key_policy",
-                         hint="Use known-hosts, accept-new or manual.")
+    check_host_key_policy(settings.host_key_policy)
     key_path = opts.key_path
     if key_path is None:
         raise UsageError("no SSH key for the agent: pass --key", code="node_key_missing")
@@ -245,7 +218,7 @@ def register_node(client: JenkinsClient, settings: NodeSettings, opts: RegisterO
             settings.host, settings.port, opts.ssh_user, key_path, opts.known_hosts, opts.accept_new_host_key,
             settings.remote_fs, opts.min_disk_gb, any("devstack" in lab for lab in settings.labels), opts.ssh_timeout))
         if not reg.preflight.ok:
-            reg.state, reg.elapsed = "preflight failed", time.monotonic() - t0
+            reg.state, reg.elapsed = RegState.PREFLIGHT_FAILED, time.monotonic() - t0
             return reg
     if settings.host_key_policy == "manual" and not settings.host_key:
         pinned = reg.preflight.host_key if reg.preflight else known_host_key(opts.known_hosts, settings.host,
@@ -264,7 +237,7 @@ def register_node(client: JenkinsClient, settings: NodeSettings, opts: RegisterO
         have = client.node_settings(settings.name)
         reg.differences = settings.differences(have)
         if reg.differences and not opts.update:
-            reg.state, reg.elapsed = "settings differ", time.monotonic() - t0
+            reg.state, reg.elapsed = RegState.SETTINGS_DIFFER, time.monotonic() - t0
             reg.hint = "Rerun with --update to apply these settings to the existing node."
             return reg
         log_start = client.node_log(settings.name, 0).next_start
@@ -281,16 +254,16 @@ def register_node(client: JenkinsClient, settings: NodeSettings, opts: RegisterO
         client.create_node(settings)
         reg.node = "created"
     if not opts.wait:
-        reg.state, reg.elapsed = "registered", time.monotonic() - t0
+        reg.state, reg.elapsed = RegState.REGISTERED, time.monotonic() - t0
         return reg
     state, lines = wait_online(client, settings.name, opts.timeout, opts.poll, log_start, say)
     reg.elapsed = time.monotonic() - t0
     reg.state = state
-    if state != "online":
+    if state is not RegState.ONLINE:
         reg.diagnosis, reg.hint = diagnose(lines)
         if lines and lines[-1].startswith(JENKINS_ERROR_LINE):
             reg.diagnosis += ": " + lines[-1][len(JENKINS_ERROR_LINE):]
-        if state == "timeout":
+        if state is RegState.TIMEOUT:
             reg.diagnosis = f"not online after {opts.timeout:g}s" + (f" ({reg.diagnosis})" if lines else "")
         reg.log = relevant_lines(lines)
     elif lines:
@@ -356,7 +329,7 @@ def register_many(factory: ClientFactory, items: list[tuple[NodeSettings, dict[s
                   parallel: int = 8, progress: Progress | None = None) -> list[Registration]:
     """Register nodes concurrently (at most ``parallel`` at once); one Registration per node, in input order."""
     say = progress or (lambda _m: None)
-    done: list[str] = []
+    done: list[bool] = []
 
     def node_opts(extra: dict[str, Any]) -> RegisterOptions:
         o = opts
@@ -389,10 +362,10 @@ def register_many(factory: ClientFactory, items: list[tuple[NodeSettings, dict[s
                 raise cred_errors[s.credential_id]
             reg = register_node(factory(), s, o, None, creds.get((s.credential_id, o.ssh_user, str(o.key_path)), ""))
         except VendorciError as exc:
-            reg = Registration(s.name, s, state="error", diagnosis=exc.message, hint=exc.hint or "",
+            reg = Registration(s.name, s, state=RegState.ERROR, diagnosis=exc.message, hint=exc.hint or "",
                                error={**exc.as_dict(), "exit_code": exc.exit_code}, elapsed=time.monotonic() - t0)
-        done.append(reg.state)
-        online = done.count("online") + done.count("registered")
+        done.append(reg.ok)
+        online = done.count(True)
         say(f"registering {len(items)} nodes: {online} done, {len(done) - online} failed, "
             f"{len(items) - len(done)} in progress")
         return reg
@@ -402,8 +375,20 @@ def register_many(factory: ClientFactory, items: list[tuple[NodeSettings, dict[s
         return list(pool.map(one, items))
 
 
+def register_batch(factory: ClientFactory, items: list[tuple[NodeSettings, dict[str, Any]]], opts: RegisterOptions,
+                   parallel: int = 8, progress: Progress | None = None) -> Batch:
+    """:func:`register_many` with its summary (``node register --from``)."""
+    t0 = time.monotonic()
+    regs = register_many(factory, items, opts, parallel, progress)
+    return Batch(tuple(regs), time.monotonic() - t0)
+
+
 # -- list / check / remove ---------------------------------------------------
-def check_node(client: JenkinsClient, name: str, opts: RegisterOptions) -> dict[str, Any]:
+def list_nodes(client: JenkinsClient) -> NodeList:
+    return NodeList(tuple(client.nodes()))
+
+
+def check_node(client: JenkinsClient, name: str, opts: RegisterOptions) -> NodeCheck:
     """Jenkins' view of the node plus a preflight of its host with the given user and key."""
     info = client.node_info(name)
     settings = client.node_settings(name)
@@ -422,11 +407,10 @@ def check_node(client: JenkinsClient, name: str, opts: RegisterOptions) -> dict[
         pf = run_preflight(PreflightTarget(
             settings.host, settings.port, opts.ssh_user, opts.key_path, opts.known_hosts, opts.accept_new_host_key,
             settings.remote_fs, opts.min_disk_gb, any("devstack" in lab for lab in settings.labels), opts.ssh_timeout))
-    return {"name": name, "jenkins": view, "preflight": pf.as_dict() if pf else None,
-            "ok": not view["offline"] and view["credential_exists"] and (pf is None or pf.ok)}
+    return NodeCheck(name, view, pf)
 
 
-def remove_node(client: JenkinsClient, name: str, with_credential: bool) -> dict[str, Any]:
+def remove_node(client: JenkinsClient, name: str, with_credential: bool) -> NodeRemoval:
     if not client.node_exists(name):
         raise InputError(f"Jenkins has no node named {name!r}", code="node_not_found",
                          hint="List the nodes with `vendorci node list`.")
@@ -436,4 +420,4 @@ def remove_node(client: JenkinsClient, name: str, with_credential: bool) -> dict
     if cred_id and client.credential(cred_id) is not None:
         client.delete_credential(cred_id)
         removed_cred = True
-    return {"name": name, "removed": True, "credential": cred_id or None, "credential_removed": removed_cred}
+    return NodeRemoval(name, cred_id or None, removed_cred)

@@ -38,6 +38,23 @@ class InitOptions:
                 "GERRIT_PORT": str(self.gerrit_port), "JENKINS_URL": self.jenkins_url}
 
 
+@dataclass(frozen=True)
+class InitResult:
+    """What ``init`` did: where, which files it wrote or kept, the key pairs, the commit (None: nothing new)."""
+
+    path: str
+    vendor: str
+    written: tuple[str, ...]
+    kept: tuple[str, ...]
+    keys: tuple[dict[str, Any], ...]
+    commit: str | None
+    forced: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "vendor": self.vendor, "written": list(self.written), "kept": list(self.kept),
+                "keys": list(self.keys), "commit": self.commit, "forced": self.forced}
+
+
 def check_init_options(opts: InitOptions) -> None:
     """UsageError (exit 2) for a value init cannot use."""
     from vendorci.config import _url, shown
@@ -125,7 +142,7 @@ def _make_keys(root: Path, opts: InitOptions, written: list[str], kept: list[str
     return keys
 
 
-def init_repo(directory: str | Path, opts: InitOptions) -> dict[str, Any]:
+def init_repo(directory: str | Path, opts: InitOptions) -> InitResult:
     """Create the data repo at ``directory`` and commit it; returns what was done.
 
     A new directory is built beside the target and renamed into place, so a
@@ -190,5 +207,5 @@ def init_repo(directory: str | Path, opts: InitOptions) -> dict[str, Any]:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         root = target
-    return {"path": str(root.absolute()), "vendor": opts.vendor, "written": sorted(written), "kept": sorted(kept),
-            "keys": keys, "commit": commit, "forced": nonempty}
+    return InitResult(str(root.absolute()), opts.vendor, tuple(sorted(written)), tuple(sorted(kept)), tuple(keys),
+                      commit, nonempty)

@@ -26,9 +26,8 @@ from vendorci.clients.gerrit import (
 )
 from vendorci.clients.gerrit_parse import parse_jobs, pick_vote, summary_line
 from vendorci.clients.ssh import SshSession, SshTarget
-from vendorci.errors import ConnectionFailed, InputError, OperationFailed, UsageError, WaitTimeout
+from vendorci.errors import ConnectionFailed, InputError, OperationFailed, UsageError, VendorciError, WaitTimeout
 from vendorci.fsutil import write_atomic
-from vendorci.output import Result
 
 Progress = Callable[[str], None]
 
@@ -264,7 +263,23 @@ def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[], None]
     return parsed[0], parsed[1], text
 
 
-def run_smoke(o: SmokeOptions, progress: Progress = lambda text: None) -> Result:
+@dataclass(frozen=True)
+class SmokeOutcome:
+    """What the smoke test saw: ``data`` for the JSON envelope, and ``problem`` when the CI did not vote +1
+    (a :class:`WaitTimeout` when it did not comment in time)."""
+
+    data: dict[str, Any]
+    problem: VendorciError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def run_smoke(o: SmokeOptions, progress: Progress = lambda text: None) -> SmokeOutcome:
     a = o.access
     if not a.ci_user:
         raise UsageError("no CI account to wait for", code="no_ci_user",
@@ -305,10 +320,10 @@ def run_smoke(o: SmokeOptions, progress: Progress = lambda text: None) -> Result
                                 "via": found.via if found else None, "recheck": bool(o.recheck),
                                 "abandoned": False, "notes": waiter.notes}
         if found is None:
-            return Result("smoke-test sandbox", data, ok=False, exit_code=124, errors=[{
-                "code": "timeout", "message": f"no comment from {a.ci_user} on {change},{patchset} within "
-                f"{o.timeout:g}s", "hint": "Is the CI's Zuul connected to Gerrit and is the project in its layout? "
-                "Run `vendorci doctor gerrit zuul`."}])
+            return SmokeOutcome(data, WaitTimeout(
+                f"no comment from {a.ci_user} on {change},{patchset} within {o.timeout:g}s", code="timeout",
+                hint="Is the CI's Zuul connected to Gerrit and is the project in its layout? "
+                "Run `vendorci doctor gerrit zuul`."))
         data.update(vote=found.vote, vote_source=found.vote_source, comment=found.message,
                     summary=summary_line(found.message),
                     jobs=[{"name": j.name, "url": j.url, "result": j.result, "duration": j.duration}
@@ -319,14 +334,14 @@ def run_smoke(o: SmokeOptions, progress: Progress = lambda text: None) -> Result
                 ssh_review(op, change, patchset, message="vendorci smoke test finished", abandon=True)
             data["abandoned"] = True
         if found.vote is None:
-            return Result("smoke-test sandbox", data, ok=False, errors=[{
-                "code": "no_vote", "message": f"{a.ci_user} commented without a Verified vote",
-                "hint": "Check the pipeline's success/failure reporters (gerrit: verified: 1 / -1) in layout.yaml."}])
+            return SmokeOutcome(data, OperationFailed(
+                f"{a.ci_user} commented without a Verified vote", code="no_vote",
+                hint="Check the pipeline's success/failure reporters (gerrit: verified: 1 / -1) in layout.yaml."))
         if found.vote < 0:
-            return Result("smoke-test sandbox", data, ok=False, errors=[{
-                "code": "negative_vote", "message": f"{a.ci_user} voted Verified{found.vote:+d}",
-                "hint": "Open the failing jobs' log links above."}])
-        return Result("smoke-test sandbox", data)
+            return SmokeOutcome(data, OperationFailed(
+                f"{a.ci_user} voted Verified{found.vote:+d}", code="negative_vote",
+                hint="Open the failing jobs' log links above."))
+        return SmokeOutcome(data)
     finally:
         waiter.close()
 

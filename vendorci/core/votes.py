@@ -10,12 +10,31 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from vendorci.clients.gerrit_parse import parse_jobs, pick_vote, summary_line
 from vendorci.durations import format_age
 
 QueryFn = Callable[[str, int], list[dict]]
+
+
+@dataclass(frozen=True)
+class VoteReport:
+    """The CI account's recent comments (newest first) and their summary; ``query`` as sent to Gerrit."""
+
+    ci_user: str
+    comments: tuple[dict[str, Any], ...]
+    summary: dict[str, Any]
+    query: str | None = None
+    project: str | None = None
+    since_s: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"ci_user": self.ci_user, "comments": list(self.comments), "summary": self.summary}
+        if self.query is not None:
+            out.update(query=self.query, project=self.project, since_s=self.since_s)
+        return out
 
 
 def build_query(ci_user: str, project: str | None, since_s: float, limit: int) -> str:
@@ -26,7 +45,7 @@ def build_query(ci_user: str, project: str | None, since_s: float, limit: int) -
 
 
 def collect(changes: list[dict], ci_user: str, *, since_s: float, limit: int, stale_after_s: float,
-            now: float | None = None) -> dict[str, Any]:
+            now: float | None = None) -> VoteReport:
     """Comments by ``ci_user`` (newest first, at most ``limit``) and a summary, from normalized changes."""
     now = time.time() if now is None else now
     comments = []
@@ -70,25 +89,24 @@ def collect(changes: list[dict], ci_user: str, *, since_s: float, limit: int, st
         "stale": last_age is None or last_age > stale_after_s,
         "stale_after_s": stale_after_s,
     }
-    return {"ci_user": ci_user, "comments": comments, "summary": summary}
+    return VoteReport(ci_user, tuple(comments), summary)
 
 
-def stale_warning(data: dict[str, Any], since_s: float) -> str | None:
-    s = data["summary"]
+def stale_warning(report: VoteReport, since_s: float) -> str | None:
+    s = report.summary
     if not s["stale"]:
         return None
     if s["last_seen"] is None:
-        return f"{data['ci_user']} has not commented in the last {format_age(since_s)}"
-    return (f"{data['ci_user']} last commented {format_age(s['last_seen_age_s'])} ago (more than "
+        return f"{report.ci_user} has not commented in the last {format_age(since_s)}"
+    return (f"{report.ci_user} last commented {format_age(s['last_seen_age_s'])} ago (more than "
             f"{format_age(s['stale_after_s'])})")
 
 
 def fetch_votes(query: QueryFn, ci_user: str, *, project: str | None = None, limit: int = 20,
-                since_s: float = 7 * 86400, stale_after_s: float = 86400, now: float | None = None) -> dict[str, Any]:
+                since_s: float = 7 * 86400, stale_after_s: float = 86400, now: float | None = None) -> VoteReport:
     q = build_query(ci_user, project, since_s, limit)
-    data = collect(query(q, limit), ci_user, since_s=since_s, limit=limit, stale_after_s=stale_after_s, now=now)
-    data.update(query=q, project=project, since_s=since_s)
-    return data
+    report = collect(query(q, limit), ci_user, since_s=since_s, limit=limit, stale_after_s=stale_after_s, now=now)
+    return replace(report, query=q, project=project, since_s=since_s)
 
 
 def gerrit_query_fn(access: Any) -> tuple[QueryFn, Callable[[], None]]:
