@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.fixtures.gearman import start_gearmand, stop_process  # noqa: E402
-from vendorci.cli.gearman import render_status_text  # noqa: E402
 from vendorci.clients.gearman import GearmanAdmin, parse_status  # noqa: E402
+from vendorci.core.gearman import status_text  # noqa: E402
 
 WORKERS = """
 import sys, time, gear
@@ -63,7 +63,7 @@ def main() -> None:
             parse_t, _ = best(lambda: parse_status(text))
             data = {"server": server.address, "functions": sorted((f.as_dict() for f in funcs),
                                                                    key=lambda f: f["name"])}
-            render_t, rendered = best(lambda: render_status_text(data))
+            render_t, rendered = best(lambda: status_text(data))
             print(f"functions: {n}")
             print(f"vendorci request+parse (status over the socket): {raw_t * 1000:.1f} ms")
             print(f"vendorci parse only:                             {parse_t * 1000:.1f} ms")

@@ -51,7 +51,8 @@ def main() -> int:
     import multiprocessing
 
     from tests.fixtures.sshd import keygen, start_sshd
-    from vendorci.clients.jenkins import JenkinsClient, NodeSettings
+    from vendorci.clients.jenkins import JenkinsClient
+    from vendorci.clients.jenkins_xml import NodeSettings
     from vendorci.core.nodes import RegisterOptions, register_many
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_doctor_gearman import JJB, LAYOUT, NOOP, TEMPEST
+from tests.samples import JJB, LAYOUT, NOOP, TEMPEST
 
 pytestmark = pytest.mark.real_server
 

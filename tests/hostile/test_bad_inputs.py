@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.net import closed_port
+from tests.samples import SANDBOX_LAYOUT as LAYOUT
 
 pytest_plugins = ["tests.fixtures.gearman"]
 
@@ -37,18 +38,6 @@ SECRETS = {
     "file_tok": "filetok-HOSTILE-0c4a6f93",  # in a jenkins.token_file others can read
 }
 
-LAYOUT = """\
-pipelines:
-  - name: check
-    manager: IndependentPipelineManager
-    trigger:
-      gerrit:
-        - event: patchset-created
-projects:
-  - name: openstack-dev/sandbox
-    check:
-      - noop-check-communication
-"""
 PUTTY_KEY = """\
 PuTTY-User-Key-File-3: ssh-ed25519
 Encryption: none

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.samples import JJB, LAYOUT, NOOP, TEMPEST
 from vendorci.checks.context import DoctorContext
 from vendorci.checks.runner import run_doctor
 from vendorci.config import load_config
@@ -15,47 +16,6 @@ from vendorci.results import Status
 
 pytestmark = pytest.mark.real_server
 
-LAYOUT = """\
-pipelines:
-  - name: check
-    manager: IndependentPipelineManager
-    trigger:
-      gerrit:
-        - event: patchset-created
-project-templates:
-  - name: vendor-jobs
-    check:
-      - dsvm-tempest-full
-projects:
-  - name: openstack-dev/sandbox
-    template:
-      - name: vendor-jobs
-    check:
-      - noop-check-communication
-"""
-
-JJB = """\
-- job-template:
-    name: 'noop-check-communication'
-    node: '{node}'
-    builders:
-      - shell: echo hello
-- job-template:
-    name: 'dsvm-tempest-full'
-    node: '{node}'
-    builders:
-      - shell: echo tempest
-- project:
-    name: sandbox
-    node: master
-    jobs:
-      - noop-check-communication
-      - dsvm-tempest-full:
-          node: devstack_slave
-"""
-
-NOOP = ["build:noop-check-communication", "build:noop-check-communication:master"]
-TEMPEST = ["build:dsvm-tempest-full", "build:dsvm-tempest-full:devstack_slave"]
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vendorci.clients.jenkins import NodeSettings, credential_xml, parse_node_config
+from vendorci.clients.jenkins_xml import NodeSettings, credential_xml, parse_node_config
 from vendorci.core.nodes import diagnose, relevant_lines
 
 

@@ -35,10 +35,9 @@ def _config(appl: Any, url: Optional[str], user: Optional[str], known_hosts: Opt
 
 
 def _client_factory(cfg: Any) -> Any:
-    from vendorci.clients.jenkins import JenkinsClient
+    from vendorci.core.nodes import client_factory
 
-    JenkinsClient.from_config(cfg)  # fail early on a missing URL or token
-    return lambda: JenkinsClient.from_config(cfg)
+    return client_factory(cfg)
 
 
 def _render_registration(console: Any, reg: dict) -> None:
@@ -122,7 +121,7 @@ def register(
     def run() -> Result:
         cfg, kh = _config(appl, jenkins_url, jenkins_user, known_hosts)
         from vendorci.cli import exits
-        from vendorci.clients.jenkins import NodeSettings
+        from vendorci.clients.jenkins_xml import NodeSettings
         from vendorci.core import nodes
         from vendorci.errors import UsageError
 

@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 
 from vendorci.cli.app import get_app
+from vendorci.cli.options import ACCEPT_NEW_OPT, CI_KEY_OPT, CI_USER_OPT, GERRIT_HTTP_OPT, KNOWN_HOSTS_OPT
 from vendorci.output import Result
 
 app = typer.Typer(help="Prove the whole chain end to end: push a sandbox patch and wait for the CI's vote.",
@@ -16,16 +17,6 @@ app = typer.Typer(help="Prove the whole chain end to end: push a sandbox patch a
 
 GERRIT_HELP = ("Operator account: ssh://USER@HOST:PORT (default: config gerrit.host/port, "
                "git config gitreview.username).")
-
-# Options shared with `vendorci votes`: how to reach Gerrit as the CI account.
-CI_USER_OPT = typer.Option(None, "--ci-user", help="CI service account (default: gerrit.user).")
-CI_KEY_OPT = typer.Option(None, "--ci-key", help="CI account's key (default: gerrit.ssh_key).")
-GERRIT_HTTP_OPT = typer.Option(None, "--gerrit-http", metavar="URL",
-                               help="Use REST for queries (credentials from VENDORCI_GERRIT_HTTP_USER "
-                               "/ VENDORCI_GERRIT_HTTP_PASSWORD).")
-KNOWN_HOSTS_OPT = typer.Option(None, "--known-hosts", help="known_hosts file (default ~/.ssh/).")
-ACCEPT_NEW_OPT = typer.Option(False, "--accept-new-host-key",
-                              help="Record an unknown Gerrit host key (never a changed one).")
 
 
 def render_vote(console: Any, result: Result) -> None:

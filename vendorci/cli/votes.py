@@ -8,7 +8,7 @@ from typing import Any, Optional
 import typer
 
 from vendorci.cli.app import get_app
-from vendorci.cli.smoke import ACCEPT_NEW_OPT, CI_KEY_OPT, CI_USER_OPT, GERRIT_HTTP_OPT, KNOWN_HOSTS_OPT
+from vendorci.cli.options import ACCEPT_NEW_OPT, CI_KEY_OPT, CI_USER_OPT, GERRIT_HTTP_OPT, KNOWN_HOSTS_OPT
 from vendorci.output import Result
 
 

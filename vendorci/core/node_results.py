@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from vendorci.clients.jenkins import NodeSettings
+from vendorci.clients.jenkins_xml import NodeSettings
 from vendorci.core.preflight import Preflight
 from vendorci.errors import OperationFailed, VendorciError, WaitTimeout
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from vendorci.clients.jenkins import HOST_KEY_STRATEGIES, JenkinsClient, NodeSettings
+from vendorci.clients.jenkins import JenkinsClient
+from vendorci.clients.jenkins_xml import HOST_KEY_STRATEGIES, NodeSettings
 from vendorci.core.node_results import Batch, NodeCheck, NodeList, NodeRemoval, Registration, RegState
 from vendorci.core.preflight import PreflightTarget, run_preflight
 from vendorci.errors import Code, InputError, UsageError, VendorciError
@@ -69,6 +70,12 @@ class RegisterOptions:
     timeout: float = 300.0
     poll: float = 0.5  # the longest pause between two looks at the agent (the first ones are shorter)
     ssh_timeout: float = 10.0
+
+
+def client_factory(cfg: Any) -> ClientFactory:
+    """New Jenkins clients for the configuration (one per thread); fails at once on a missing URL or token."""
+    JenkinsClient.from_config(cfg)
+    return lambda: JenkinsClient.from_config(cfg)
 
 
 def default_key(cfg: Any) -> Path:
