@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 
 from vendorci.cli import exits
 from vendorci.cli.exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
-from vendorci.errors import UsageError, VendorciError
+from vendorci.errors import Code, UsageError, VendorciError
 from vendorci.output import Result, dumps, envelope, error_envelope, result_envelope
 
 # click's exception classes, taken from typer's public BadParameter: typer either depends on click or vendors
@@ -193,7 +193,7 @@ class Application:
         except KeyboardInterrupt:
             if self.json:
                 self._print_json(envelope(command, status="error", exit_code=EXIT_INTERRUPTED,
-                                          errors=[{"code": "interrupted", "message": "interrupted", "hint": None}]))
+                                          errors=[VendorciError("interrupted", code=Code.INTERRUPTED).as_dict()]))
             else:
                 print("interrupted", file=sys.stderr)
             raise typer.Exit(EXIT_INTERRUPTED) from None

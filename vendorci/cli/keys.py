@@ -58,13 +58,11 @@ def show(ctx: typer.Context, path: Path = typer.Argument(..., help="Private or p
 
     def run() -> Result:
         info = inspect_key(path)
-        errors = []
-        if not info.mode_ok:
-            errors.append({
-                "code": "key_mode_unsafe",
-                "message": f"{path}: private key has mode {info.mode}; others can read it",
-                "hint": f"chmod 600 {path}",
-            })
-        return Result("keys show", info.as_dict(), ok=info.mode_ok, errors=errors)
+        from vendorci.errors import Code, OperationFailed
+
+        problems = [] if info.mode_ok else [OperationFailed(
+            f"{path}: private key has mode {info.mode}; others can read it", code=Code.KEY_MODE_UNSAFE,
+            hint=f"chmod 600 {path}")]
+        return Result("keys show", info.as_dict(), ok=info.mode_ok, errors=[e.as_dict() for e in problems])
 
     get_app(ctx).run("keys show", run, _render_key)

@@ -35,15 +35,17 @@ def validate(
     from vendorci.core.validate import validate_repo
 
     def run() -> Result:
+        from vendorci.errors import Code, OperationFailed
+
         findings = validate_repo(directory)
         counts = {"error": sum(f.severity == "error" for f in findings),
                   "warning": sum(f.severity == "warning" for f in findings)}
         ok = counts["error"] == 0 and (not strict or counts["warning"] == 0)
         data = {"path": str(directory), "counts": counts, "findings": [f.as_dict() for f in findings]}
-        errors = [] if ok else [{"code": "validation_failed",
-                                 "message": f"{counts['error']} error(s), {counts['warning']} warning(s) in "
-                                            f"{directory}", "hint": "Fix the findings above."}]
-        return Result("validate", data, ok=ok, errors=errors)
+        problems = [] if ok else [OperationFailed(f"{counts['error']} error(s), {counts['warning']} warning(s) in "
+                                                  f"{directory}", code=Code.VALIDATION_FAILED,
+                                                  hint="Fix the findings above.")]
+        return Result("validate", data, ok=ok, errors=[e.as_dict() for e in problems])
 
     get_app(ctx).run("validate", run, _render)
 
