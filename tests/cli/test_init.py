@@ -27,8 +27,9 @@ def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
             if p.is_file()}
 
 
-def test_init_renders_the_golden_files(cli, tmp_path):
-    res = cli("init", str(tmp_path / "repo"), "--vendor", "acme", "--gerrit-user", "acme-ci", "-y", *FAST)
+def test_init_renders_the_golden_files(cli, tmp_path, fast_rsa):
+    # the default keys (RSA in PEM): the README says so
+    res = cli("init", str(tmp_path / "repo"), "--vendor", "acme", "--gerrit-user", "acme-ci", "-y")
     assert res.exit_code == 0, res.stderr
     expected = {str(p.relative_to(GOLDEN_INIT)): p.read_text() for p in sorted(GOLDEN_INIT.rglob("*"))
                 if p.is_file()}
@@ -222,9 +223,9 @@ def test_parent_on_a_file_system_that_refuses_writes(cli):
     assert not os.path.exists("/sys/vendorci-test-repo")
 
 
-def test_generated_repo_passes_validate(cli, tmp_path):
+def test_generated_repo_passes_validate(cli, tmp_path, fast_rsa):
     target = tmp_path / "repo"
-    assert cli("init", str(target), "--vendor", "acme", "-y", *FAST).exit_code == 0
+    assert cli("init", str(target), "--vendor", "acme", "-y").exit_code == 0
     res = cli("-o", "json", "validate", str(target), "--strict")
     assert res.exit_code == 0, res.stdout
     assert res.json["data"]["counts"] == {"error": 0, "warning": 0}

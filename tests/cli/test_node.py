@@ -202,3 +202,30 @@ def test_list_check_remove(run, jenkins_double, agent):
     assert "k" not in jenkins_double.nodes and not jenkins_double.credentials
     r = run("node", "remove", "k", "--yes")
     assert r.exit_code == 2 and "no node named" in r.stderr
+
+
+def test_register_warns_before_uploading_an_openssh_format_key(run, jenkins_double, agent):
+    """The agent fixture's key is ed25519 in OpenSSH format: JSch-based plugins cannot read that credential."""
+    r = run("--output", "json", "node", "register", "w1", "--host", agent.host)
+    assert r.exit_code == 0, r.stdout + r.stderr
+    warnings = r.json["data"]["warnings"]
+    assert {w["code"] for w in warnings} == {"keys_format"}
+    jsch = [w for w in warnings if "JSch 0.1.55" in w["message"]]
+    assert jsch and "ed25519" in jsch[0]["message"] and "--type rsa --format pem" in jsch[0]["hint"]
+    human = run("node", "register", "w1", "--host", agent.host)
+    assert human.exit_code == 0
+    assert "! " + str(agent.key) + " is handed to JSch 0.1.55" in human.stdout
+
+
+def test_register_with_a_pem_key_has_no_warning(run, cli, jenkins_double, agent, tmp_path):
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    made = cli("-o", "json", "keys", "generate", "pem_key", "--dir", str(keys), "--format", "pem", "--bits", "2048")
+    assert made.exit_code == 0
+    agent.server.authorize(made.json["data"]["public_key"],
+                           options=f'environment="VENDORCI_PREFLIGHT_ROOT={agent.root}"')
+    r = run("--output", "json", "node", "register", "p1", "--host", agent.host, "--key", str(keys / "pem_key"),
+            "--credential-id", "pem")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert r.json["data"]["state"] == "online" and r.json["data"]["warnings"] == []
+    assert jenkins_double.credentials["pem"]["privateKey"].startswith("-----BEGIN RSA PRIVATE KEY-----")

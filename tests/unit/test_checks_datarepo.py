@@ -28,9 +28,9 @@ def test_skipped_without_a_data_repo():
     assert all(r.status == Status.SKIP and r.summary == NO_REPO for r in res.values())
 
 
-def test_fresh_repo_all_ok(tmp_path):
+def test_fresh_repo_all_ok(tmp_path, fast_rsa):
     repo = tmp_path / "repo"
-    init_repo(repo, InitOptions(vendor="acme", gerrit_user="acme-ci", key_type="ed25519"))
+    init_repo(repo, InitOptions(vendor="acme", gerrit_user="acme-ci"))  # RSA PEM keys: no keys_format warning
     res = run(repo)
     assert {k: r.status for k, r in res.items()} == {k: Status.OK for k in res}
 

@@ -19,9 +19,9 @@ def codes(findings, severity=None):
 
 
 @pytest.fixture
-def repo(tmp_path) -> Path:
+def repo(tmp_path, fast_rsa) -> Path:
     d = tmp_path / "data"
-    init_repo(d, InitOptions(vendor="acme", gerrit_user="acme-ci", key_type="ed25519"))
+    init_repo(d, InitOptions(vendor="acme", gerrit_user="acme-ci"))  # RSA in PEM: no keys_format warning
     return d
 
 

@@ -26,7 +26,7 @@ def _render(console: Any, result: Result) -> None:
     for key in d["keys"]:
         if key.get("generated"):
             console.print(f"{key['name']} ({key['purpose']}): {key['type']} {key['bits']} bits, "
-                          f"{key['fingerprint']}", markup=False, soft_wrap=True)
+                          f"{key.get('format', '')} format, {key['fingerprint']}", markup=False, soft_wrap=True)
     gerrit = next((k for k in d["keys"] if k["name"] == "gerrit_key" and k.get("public_key")), None)
     if gerrit:
         console.print("Public key to register for the Gerrit service account:", markup=False, soft_wrap=True)
@@ -65,6 +65,10 @@ def init(
     gerrit_port: int = typer.Option(29418, "--gerrit-port", help="Gerrit SSH port."),
     jenkins_url: str = typer.Option("http://127.0.0.1:8080/", "--jenkins-url", help="Jenkins master URL."),
     key_type: str = typer.Option("rsa", "--key-type", help="rsa (4096 bits) or ed25519."),
+    key_format: Optional[str] = typer.Option(None, "--key-format",
+                                             help="pem or openssh (default: pem for rsa, the form Zuul's Gerrit "
+                                                  "connection and Jenkins' Java SSH libraries read; openssh for "
+                                                  "ed25519)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Never prompt; fail (exit 2) naming what is missing."),
     force: bool = typer.Option(False, "--force",
                                help="Allow a non-empty DIR: add only missing files; never overwrite keys."),
@@ -78,7 +82,8 @@ def init(
     def run() -> Result:
         v, user = _prompt_missing(vendor, gerrit_user, yes or appl.json)
         opts = InitOptions(vendor=v, gerrit_user=user or f"{v}-ci", gerrit_host=gerrit_host,
-                           gerrit_port=gerrit_port, jenkins_url=jenkins_url, key_type=key_type, force=force)
+                           gerrit_port=gerrit_port, jenkins_url=jenkins_url, key_type=key_type, force=force,
+                           key_format=key_format)
         return Result("init", init_repo(directory, opts).as_dict())
 
     appl.run("init", run, _render)

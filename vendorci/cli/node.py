@@ -50,6 +50,9 @@ def _render_registration(console: Any, reg: dict) -> None:
         console.print(f"node {reg['name']} exists with different settings:", markup=False)
         for d in reg["differences"]:
             console.print(f"    {d['field']}: Jenkins has {d['jenkins']!r}, wanted {d['wanted']!r}", markup=False)
+    for w in reg.get("warnings") or []:
+        console.print(f"! {w['message']}", markup=False, soft_wrap=True)
+        console.print(f"    fix: {w['hint']}", markup=False, soft_wrap=True)
     if reg["credential"]:
         console.print(f"✓ credential {reg['settings']['credential_id']}: {reg['credential']}", markup=False)
     if reg["node"]:
@@ -72,6 +75,11 @@ def _render_batch(console: Any, result: Result) -> None:
     rows = [(r["name"], r["settings"]["host"], r["state"], r["node"], r["credential"], f"{r['elapsed_s']:.1f}s",
              r["diagnosis"] or _first_bad(r)) for r in result.data["nodes"]]
     render_table(console, ["node", "host", "state", "jenkins", "credential", "time", "why"], rows)
+    seen: set[str] = set()
+    for w in (w for r in result.data["nodes"] for w in r.get("warnings") or []):
+        if w["message"] not in seen:
+            seen.add(w["message"])
+            console.print(f"! {w['message']}\n    fix: {w['hint']}", markup=False, soft_wrap=True)
     s = result.data["summary"]
     console.print(f"{s['ok']} of {s['total']} nodes ok, {s['failed']} failed ({s['elapsed_s']:.1f}s)", markup=False)
 

@@ -1,4 +1,4 @@
-"""SSH key pairs: generate (OpenSSH format, 0600) and inspect."""
+"""SSH key pairs: generate (OpenSSH or PEM format, 0600) and inspect.  Formats and consumers: keyformats."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class KeyInfo:
     encrypted: bool = False
     mode: str | None = None
     mode_ok: bool = True
+    format: str = ""  # openssh | pem | pkcs8 (private keys vendorci wrote or read)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -89,17 +90,19 @@ def generate_key(
     bits: int | None = None,
     comment: str = "",
     force: bool = False,
+    key_format: str = "openssh",
 ) -> KeyInfo:
-    """Write ``path`` (0600, OpenSSH private key) and ``path.pub``.
+    """Write ``path`` (0600 private key, OpenSSH format or traditional PEM) and ``path.pub``.
 
-    Refuses to overwrite an existing private key unless ``force``.
+    Refuses to overwrite an existing private key unless ``force``; ed25519 has no PEM form.
     """
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+    from vendorci.core.keyformats import check_format, serialize
     from vendorci.fsutil import write_atomic
 
     nbits = validate_key_request(key_type, bits)
+    check_format(key_format, key_type)
     priv_path = Path(path)
     pub_path = priv_path.with_name(priv_path.name + ".pub")
     if not KEY_NAME_RE.match(priv_path.name) or priv_path.name.endswith(".pub"):
@@ -125,9 +128,7 @@ def generate_key(
         key = rsa.generate_private_key(public_exponent=65537, key_size=nbits)
     else:
         key = ed25519.Ed25519PrivateKey.generate()  # type: ignore[assignment]
-    private_bytes = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
-    )
+    private_bytes = serialize(key, key_format, comment)  # PEM has no comment: NAME.pub keeps it
     public = _public_line(key.public_key(), comment)
     old_private = priv_path.read_bytes() if priv_path.is_file() else None
     write_atomic(priv_path, private_bytes, mode=0o600)
@@ -148,12 +149,15 @@ def generate_key(
         comment=comment,
         private=True,
         mode="600",
+        format=key_format,
     )
 
 
 def inspect_key(path: str | os.PathLike[str]) -> KeyInfo:
     """Describe a private or public key file; flags unsafe modes on private keys."""
     from cryptography.hazmat.primitives import serialization
+
+    from vendorci.core.keyformats import detect_format
 
     p = Path(path)
     if not p.exists():
@@ -190,13 +194,17 @@ def inspect_key(path: str | os.PathLike[str]) -> KeyInfo:
                 comment = " ".join(line.split()[2:])
             else:
                 return KeyInfo(str(p), "unknown", 0, "", "", private=True, encrypted=True,
-                               mode=f"{mode:o}", mode_ok=not mode & 0o077)
+                               mode=f"{mode:o}", mode_ok=not mode & 0o077, format=detect_format(raw))
         elif pub_file.is_file():
             comment = " ".join(pub_file.read_text(encoding="utf-8", errors="replace").split()[2:])
+        elif "OPENSSH PRIVATE KEY" in text:  # no .pub: the comment an OpenSSH-format key holds
+            from vendorci.core.keyformats import openssh_comment
+
+            comment = openssh_comment(raw)
         ktype, bits = _describe_public(pub)
         line = _public_line(pub, comment)
         return KeyInfo(str(p), ktype, bits, fingerprint(line), line, comment, True, encrypted,
-                       f"{mode:o}", not mode & 0o077)
+                       f"{mode:o}", not mode & 0o077, detect_format(raw))
     try:
         pub = serialization.load_ssh_public_key(text.splitlines()[0].encode() if text else b"")
     except (ValueError, Exception):  # noqa: B014

@@ -48,6 +48,7 @@ class Registration:
     log: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None
     elapsed: float = 0.0
+    warnings: list[dict[str, str]] = field(default_factory=list)  # the key's format, for Jenkins' SSH libraries
 
     @property
     def ok(self) -> bool:
@@ -75,6 +76,7 @@ class Registration:
             "node": self.node, "settings": self.settings.as_dict(), "differences": self.differences,
             "diagnosis": self.diagnosis, "hint": self.hint, "log": self.log, "error": self.error,
             "elapsed_s": round(self.elapsed, 3), "preflight": self.preflight.as_dict() if self.preflight else None,
+            "warnings": self.warnings,
         }
 
 

@@ -236,6 +236,11 @@ def register_node(client: JenkinsClient, settings: NodeSettings, opts: RegisterO
                              hint="Run with preflight and --accept-new-host-key once, after checking the fingerprint.")
         settings = replace(settings, host_key=pinned)
         reg.settings = settings
+    from vendorci.core.keyformats import credential_warnings
+
+    reg.warnings = credential_warnings(key_path)
+    for w in reg.warnings:  # before the key is uploaded: the failure would show up late, in Jenkins' log
+        say(f"warning: {w['message']}")
     say(f"{settings.name}: SSH credential {settings.credential_id}")
     reg.credential = credential_done or ensure_credential(client, settings.credential_id, opts.ssh_user, key_path,
                                                           opts.update_credential)
@@ -354,6 +359,10 @@ def register_many(factory: ClientFactory, items: list[tuple[NodeSettings, dict[s
         o = node_opts(extra)
         k = (s.credential_id, o.ssh_user, str(o.key_path))
         if k not in creds and s.credential_id not in cred_errors:
+            from vendorci.core.keyformats import credential_warnings
+
+            for w in credential_warnings(o.key_path):
+                say(f"warning: {w['message']}")
             try:
                 creds[k] = ensure_credential(client, s.credential_id, o.ssh_user, o.key_path or Path(""),
                                              o.update_credential)

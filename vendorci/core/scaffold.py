@@ -32,10 +32,14 @@ class InitOptions:
     jenkins_url: str = "http://127.0.0.1:8080/"
     key_type: str = "rsa"
     force: bool = False
+    key_format: str | None = None  # None: what the keys' consumers read (keyformats.default_format)
 
     def params(self) -> dict[str, str]:
+        from vendorci.core.keyformats import init_key_note
+
         return {"VENDOR": self.vendor, "GERRIT_USER": self.gerrit_user, "GERRIT_HOST": self.gerrit_host,
-                "GERRIT_PORT": str(self.gerrit_port), "JENKINS_URL": self.jenkins_url}
+                "GERRIT_PORT": str(self.gerrit_port), "JENKINS_URL": self.jenkins_url,
+                "KEY_FORMAT_NOTE": init_key_note(self.key_type, self.key_format)}
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,9 @@ def check_init_options(opts: InitOptions) -> None:
         raise UsageError(f"invalid Jenkins URL {shown(opts.jenkins_url)!r}: {exc}", code="bad_jenkins_url",
                          hint="Give e.g. http://127.0.0.1:8080/") from None
     validate_key_request(opts.key_type, None)
+    from vendorci.core.keyformats import check_format, default_format
+
+    check_format(opts.key_format or default_format(opts.key_type), opts.key_type)
 
 
 def template_root() -> Path:
@@ -125,6 +132,7 @@ def _write_tree(root: Path, files: dict[str, str], keep_existing: bool) -> tuple
 
 
 def _make_keys(root: Path, opts: InitOptions, written: list[str], kept: list[str]) -> list[dict[str, Any]]:
+    from vendorci.core.keyformats import default_format
     from vendorci.core.keys import generate_key, inspect_key
 
     keys = []
@@ -134,10 +142,11 @@ def _make_keys(root: Path, opts: InitOptions, written: list[str], kept: list[str
             kept += [n for n in (name, f"{name}.pub") if (root / n).exists()]
             info = inspect_key(priv) if priv.is_file() else None
         else:
-            info = generate_key(priv, opts.key_type, None, f"{opts.vendor} {purpose}")
+            info = generate_key(priv, opts.key_type, None, f"{opts.vendor} {purpose}",
+                                key_format=opts.key_format or default_format(opts.key_type))
             written += [name, f"{name}.pub"]
         keys.append({"name": name, "purpose": purpose, "generated": name in written,
-                     **({"type": info.type, "bits": info.bits, "fingerprint": info.fingerprint,
+                     **({"type": info.type, "bits": info.bits, "format": info.format, "fingerprint": info.fingerprint,
                          "public_key": info.public_key} if info else {})})
     return keys
 

@@ -47,6 +47,10 @@ def check_keys(c: Run) -> None:
             c.add("error", "keys_mode", f"private key {c.repo.rel(p)} has mode {mode:o}; others can read it", p,
                   None, f"chmod 600 {p}")
         _check_key_pair(c, p)
+        from vendorci.core.keyformats import role_warnings
+
+        for code, message, fix in role_warnings(p, name, c.repo.rel(p)):
+            c.add("warning", code, message, src, line, fix)
 
 
 def _check_key_pair(c: Run, p: Path) -> None:
