@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from vendorci.clients.gearman import parse_address, parse_status, parse_workers
@@ -43,13 +41,11 @@ def test_workers_quirks():
         parse_workers("OK 1.1.20\n")
 
 
-def test_parse_10k_functions_is_fast():
+def test_parse_10k_functions():
+    # speed is measured by benchmarks/gearman_status.py, not asserted here
     text = "".join(f"build:job-{i:05d}:label-{i % 7}\t{i % 3}\t{i % 2}\t{i % 5}\n" for i in range(10000))
-    t0 = time.perf_counter()
     fs = parse_status(text)
-    elapsed = time.perf_counter() - t0
-    assert len(fs) == 10000 and fs[9999].total == 9999 % 3
-    assert elapsed < 0.5  # a few ms in practice; generous for a loaded CI machine
+    assert len(fs) == 10000 and fs[9999].total == 9999 % 3 and fs[9999].workers == 9999 % 5
 
 
 def test_parse_address():
