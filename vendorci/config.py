@@ -118,7 +118,9 @@ KEYS: tuple[Key, ...] = (
     Key("zuul.conf", path=True, default="/etc/zuul/zuul.conf"),
     Key("zuul.layout", path=True, default="/etc/zuul/layout.yaml"),
     Key("zuul.run_dir", path=True, default="/var/run"),
-    Key("zuul.web_url", _url),
+    Key("zuul.web_url", _url, help="zuul-web root (default: zuul.conf [web])"),
+    Key("zuul.tenant", help="Tenant the doctor's Zuul v3+ checks look at (default: all)"),
+    Key("zuul.gerrit_connection", help="zuul.conf [connection NAME] the Gerrit settings come from"),
     Key("jjb.ini", path=True, default="/etc/jenkins_jobs/jenkins_jobs.ini"),
 )
 KEY_BY_NAME = {k.name: k for k in KEYS}
@@ -249,24 +251,30 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     return values, secrets
 
 
-def read_zuul_conf(path: Path) -> dict[str, Any]:
-    """Settings vendorci takes from a Zuul v2 zuul.conf (never secrets)."""
+def read_zuul_conf(path: Path, connection: str | None = None) -> tuple[dict[str, tuple[Any, str]], dict[str, Any]]:
+    """Settings vendorci takes from a zuul.conf: ``({key: (value, section)}, {secret key: value})``.
+
+    Gerrit comes from Zuul 2's ``[gerrit]`` or a ``[connection NAME] driver=gerrit``
+    (see :mod:`vendorci.zuulconn`); zuul-web from ``[web]``."""
+    from vendorci import zuulconn
     from vendorci.inifile import read_ini
 
     ini = read_ini(path, "zuul_conf_invalid")
     if ini is None:
-        return {}
-    out: dict[str, Any] = {}
+        return {}, {}
+    out: dict[str, tuple[Any, str]] = {}
     server, port = ini.get("gearman", "server"), ini.get("gearman", "port") or "4730"
     if server:
-        out["gearman.server"] = f"{server}:{port}"
-    pairs = (("server", "gerrit.host"), ("port", "gerrit.port"), ("user", "gerrit.user"), ("sshkey", "gerrit.ssh_key"))
-    for src, dst in pairs:
-        if ini.get("gerrit", src):
-            out[dst] = ini.get("gerrit", src)
+        out["gearman.server"] = (f"{server}:{port}", "gearman")
+    section, gerrit, secrets = zuulconn.gerrit_settings(ini.sections, connection)
+    for name, v in gerrit.items():
+        out[name] = (v, str(section))
     if ini.get("zuul", "layout_config"):
-        out["zuul.layout"] = ini.get("zuul", "layout_config")
-    return out
+        out["zuul.layout"] = (ini.get("zuul", "layout_config"), "zuul")
+    web = zuulconn.web_url(ini.sections)
+    if web:
+        out["zuul.web_url"] = (web, "web")
+    return out, secrets
 
 
 def read_jjb_ini(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
@@ -371,8 +379,12 @@ def load_config(
 
     # host files: the path may itself come from flag/env/file
     zuul_conf = Path(os.path.expanduser(str(env_or("zuul.conf"))))
-    for name, v in read_zuul_conf(zuul_conf).items():
-        put(name, v, f"host:{zuul_conf}")
+    zvalues, zsecrets = read_zuul_conf(zuul_conf, env_or("zuul.gerrit_connection"))
+    for name, (v, section) in zvalues.items():
+        put(name, v, f"host:{zuul_conf} [{section}]")
+    for name, v in zsecrets.items():
+        secrets[name] = v
+        secret_sources[name] = f"host:{zuul_conf}"
     jjb_ini = Path(os.path.expanduser(str(env_or("jjb.ini"))))
     jv, js = read_jjb_ini(jjb_ini)
     for name, v in jv.items():

@@ -34,7 +34,8 @@ def test_list(cli):
         assert cid in r.stdout
     j = cli("-o", "json", "doctor", "--list", "zuul").json
     assert [c["id"] for c in j["data"]["available"]] == [
-        "zuul.conf", "zuul.processes", "zuul.pidfiles", "zuul.log", "zuul.web"]
+        "zuul.conf", "zuul.processes", "zuul.pidfiles", "zuul.log", "zuul.web", "zuul.config-errors",
+        "zuul.components", "zuul.pipelines", "zuul.builds", "zuul.nodes"]
 
 
 def test_healthy_gearman_human_and_json(cli, master):

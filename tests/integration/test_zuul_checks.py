@@ -29,13 +29,14 @@ def zuul_procs(tmp_path):
     bindir.mkdir()
     procs: list[subprocess.Popen] = []
 
-    def start(name: str, style: str = "script") -> subprocess.Popen:
+    def start(name: str, style: str = "script", config: str | None = None) -> subprocess.Popen:
+        config = config or str(tmp_path / "zuul.conf")  # the zuul.conf the tests diagnose
         if style == "script":
             script = bindir / name
             script.write_text(SLEEPER)
-            argv = [sys.executable, str(script), "-c", "/etc/zuul/zuul.conf"]
+            argv = [sys.executable, str(script), "-c", config]
         else:
-            argv = ["bash", "-c", f'exec -a {name} "{sys.executable}" -c "import time; time.sleep(60)"']
+            argv = ["bash", "-c", f'exec -a {name} "{sys.executable}" -c "import time; time.sleep(60)" -c {config}']
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
         procs.append(p)
         deadline = time.monotonic() + 5  # wait until the cmdline shows the final argv
@@ -247,18 +248,21 @@ def comps(executor_state="running"):
 
 
 def test_web_components(tmp_path, zuul_web):
-    url = zuul_web({"/api/info": INFO, "/api/components": comps()})
-    r = doctor(tmp_path, None, ids=("zuul.web",), zuul_web=url)["zuul.web"]
+    tenants = [{"name": "t1"}]
+    url = zuul_web({"/api/info": INFO, "/api/tenants": tenants, "/api/components": comps()})
+    r = doctor(tmp_path, None, ids=("zuul.components",), zuul_web=url)["zuul.components"]
     assert r.status is Status.OK and "3 component(s) running" in r.summary
     assert {c["kind"] for c in r.data["components"]} == {"scheduler", "executor", "web"}
 
-    url = zuul_web({"/api/info": INFO, "/api/components": comps("paused")})
-    r = doctor(tmp_path, None, ids=("zuul.web",), zuul_web=url)["zuul.web"]
+    url = zuul_web({"/api/info": INFO, "/api/tenants": tenants, "/api/components": comps("paused")})
+    r = doctor(tmp_path, None, ids=("zuul.components",), zuul_web=url)["zuul.components"]
     assert r.status is Status.WARN and "executor on ze01 is paused" in r.summary and "resume" in r.fix
 
-    url = zuul_web({"/api/info": INFO, "/api/components": {"scheduler": comps()["scheduler"], "executor": []}})
-    r = doctor(tmp_path, None, ids=("zuul.web",), zuul_web=url)["zuul.web"]
-    assert r.status is Status.FAIL and "no executor registered" in r.summary and "zuul-executor" in r.fix
+    url = zuul_web({"/api/info": INFO, "/api/tenants": tenants,
+                    "/api/components": {"scheduler": comps()["scheduler"], "executor": []}})
+    r = doctor(tmp_path, None, ids=("zuul.components",), zuul_web=url)["zuul.components"]
+    assert r.status is Status.FAIL and "no web, no executor running" in r.summary
+    assert "systemctl start zuul-executor" in r.fix and "service zuul" not in r.fix
 
 
 def test_web_v2_status_and_down(tmp_path, zuul_web):

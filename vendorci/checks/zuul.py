@@ -9,7 +9,6 @@ v3 or newer whatever the file says.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from vendorci.errors import ConfigError
 from vendorci.results import CheckResult
 
 V2_NAMES = ("zuul-server", "zuul-merger")
-V3_NAMES = ("zuul-scheduler", "zuul-executor", "zuul-merger", "zuul-web", "zuul-fingergw")
+V3_NAMES = ("zuul-scheduler", "zuul-executor", "zuul-merger", "zuul-web", "zuul-fingergw", "zuul-launcher")
 ALL_NAMES = tuple(dict.fromkeys(V2_NAMES + V3_NAMES))
 
 
@@ -41,8 +40,22 @@ def zuul_conf_or_none(ctx: Any) -> ZuulConf | None:
         return None
 
 
+def _procs_split(ctx: Any) -> tuple[dict[str, list[proclib.Proc]], dict[str, list[tuple[proclib.Proc, str]]]]:
+    def split():
+        found = proclib.find(proclib.list_procs(ctx.proc_root), ALL_NAMES)
+        return proclib.split_by_config(found, zuul_conf_path(ctx), ctx.proc_root)
+
+    return ctx.memo("zuul.procs", split)
+
+
 def zuul_procs(ctx: Any) -> dict[str, list[proclib.Proc]]:
-    return ctx.memo("zuul.procs", lambda: proclib.find(proclib.list_procs(ctx.proc_root), ALL_NAMES))
+    """Zuul processes started with the zuul.conf being diagnosed (``-c``, or the default path)."""
+    return _procs_split(ctx)[0]
+
+
+def other_zuul_procs(ctx: Any) -> dict[str, list[tuple[proclib.Proc, str]]]:
+    """Zuul processes of other configurations on this host, with the configuration each runs."""
+    return _procs_split(ctx)[1]
 
 
 def generation(ctx: Any) -> tuple[int | None, str]:
@@ -67,6 +80,13 @@ def generation(ctx: Any) -> tuple[int | None, str]:
 
 def gen_label(gen: int | None) -> str:
     return {2: "Zuul v2", 3: "Zuul v3", 4: "Zuul v4 or newer"}.get(gen or 0, "Zuul (unknown version)")
+
+
+def v3_start_advice(name: str) -> str:
+    """Starting a Zuul v3+ daemon the way such masters are installed: systemd units or containers."""
+    kind = name.removeprefix("zuul-")
+    return (f"`sudo systemctl start {name}` and read `journalctl -u {name} -e` (containers: "
+            f"`docker compose up -d {kind}` / `podman start {name}`, then `docker logs {name}`).")
 
 
 def _no_conf_hint(ctx: Any) -> str:
@@ -112,6 +132,10 @@ def check_processes(ctx: Any) -> CheckResult:
     data: dict[str, Any] = {"generation": gen, "evidence": evidence,
                             "found": {n: [p.as_dict() for p in ps] for n, ps in found.items() if ps}}
     details = [f"{n}: pid {p.pid}: {p.cmdline}" for n, ps in found.items() for p in ps]
+    others = other_zuul_procs(ctx)
+    if any(others.values()):
+        data["other_configs"] = {n: [dict(p.as_dict(), config=c) for p, c in ps] for n, ps in others.items() if ps}
+        details += [f"not counted, runs {c}: {n} pid {p.pid}" for n, ps in others.items() for p, c in ps]
     if gen is None:
         return CheckResult.skip("no Zuul process running and no zuul.conf: not a Zuul host?", fix=_no_conf_hint(ctx),
                                 data=data)
@@ -139,12 +163,15 @@ def check_processes(ctx: Any) -> CheckResult:
             if name == "zuul-server" and have == 1 and want == 2:
                 fix.append("zuul-server's Gearman child ([gearman_server] start=true) is gone: restart zuul "
                            "(sudo service zuul restart).")
-            else:
+            elif gen == 2:
                 fix.append(f"{name} is not running: remove stale pid files (see zuul.pidfiles), then "
                            f"`sudo service {service} start`; read its log if it dies again.")
+            else:
+                fix.append(f"{name} is not running: " + v3_start_advice(name))
         else:
             extra = ", ".join(str(p.pid) for p in found[name])
-            fix.append(f"too many {name} processes ({extra}): stop the service, kill the strays, start it once.")
+            fix.append(f"too many {name} processes with {zuul_conf_path(ctx)} ({extra}): stop the service, "
+                       "kill the strays, start it once.")
     return CheckResult.fail("; ".join(lines), details=details, data=data, fix="\n".join(fix))
 
 
@@ -193,8 +220,9 @@ def check_pidfiles(ctx: Any) -> CheckResult:
             "stale pid file" + ("s" if len(stale) > 1 else "") + ": "
             + ", ".join(f"{f} names dead pid {pid}" for f, pid in stale),
             details=details, data=data,
-            fix=f"A pid file naming a dead process keeps the service from starting: sudo rm -f {rm}; "
-            "then sudo service zuul start; sudo service zuul-merger start",
+            fix=f"A pid file naming a dead process keeps the service from starting: sudo rm -f {rm}; then "
+            + ("sudo service zuul start; sudo service zuul-merger start" if generation(ctx)[0] in (2, None)
+               else "start the daemons again (sudo systemctl start zuul-scheduler zuul-executor zuul-web)"),
         )
     if reused or garbled:
         what = [f"{f} names pid {pid}, which is now `{cmd[:60]}`" for f, pid, cmd in reused]
@@ -238,83 +266,10 @@ def check_log(ctx: Any) -> CheckResult:
     return CheckResult.ok(f"no recent ERROR lines in {', '.join(p.name for p in logs)}", data=data)
 
 
-# -- zuul-web ----------------------------------------------------------------
-def _get_json(url: str, timeout: float) -> tuple[int, Any]:
-    import urllib.error
-    import urllib.request
-
-    # http(s) only: the URL is validated by the config (zuul.web_url)
-    req = urllib.request.Request(url, headers={"Accept": "application/json",  # noqa: S310
-                                               "User-Agent": "vendorci-doctor"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) URL validated by config
-            body = resp.read(4 * 1024 * 1024)
-            return resp.status, json.loads(body.decode("utf-8"))
-    except urllib.error.HTTPError as exc:
-        return exc.code, None
-
-
-def check_web(ctx: Any) -> CheckResult:
-    base = ctx.zuul_web or ctx.config["zuul.web_url"]
-    if not base:
-        return CheckResult.skip("no zuul-web URL configured",
-                                fix="Give --zuul-web URL (or zuul.web_url) to check /api/info and /api/components.")
-    base = str(base).rstrip("/")
-    timeout = max(0.5, ctx.timeout - 0.5)
-    import urllib.error
-
-    try:
-        code, info = _get_json(base + "/api/info", timeout)
-        if code == 404:  # Zuul v2: no REST API, but status.json
-            code2, status = _get_json(base + "/status.json", timeout)
-            if code2 == 200 and isinstance(status, dict):
-                return CheckResult.ok(f"Zuul v2 status page answers (zuul_version {status.get('zuul_version')})",
-                                      data={"generation": 2, "zuul_version": status.get("zuul_version")})
-        if code != 200 or not isinstance(info, dict):
-            return CheckResult.fail(f"{base}/api/info answered HTTP {code}",
-                                    fix="Check the URL is zuul-web's root (the API is under /api/).",
-                                    data={"url": base, "http_status": code})
-        ccode, comps = _get_json(base + "/api/components", timeout)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return CheckResult.fail(f"cannot reach zuul-web at {base}: {reason}", data={"url": base},
-                                fix="Start zuul-web (sudo systemctl start zuul-web) or fix --zuul-web.")
-    data: dict[str, Any] = {"url": base, "info": info.get("info", info)}
-    if ccode == 404 or comps is None:
-        return CheckResult.ok("zuul-web answers /api/info (no /api/components in this release)", data=data)
-    if not isinstance(comps, dict):
-        return CheckResult.fail(f"{base}/api/components is not a mapping", data=data,
-                                fix="This does not look like zuul-web; check --zuul-web.")
-    rows, bad, details = [], [], []
-    for kind, items in comps.items():
-        for item in items if isinstance(items, list) else []:
-            row = {"kind": kind, "hostname": item.get("hostname"), "state": item.get("state"),
-                   "version": item.get("version")}
-            rows.append(row)
-            details.append(f"{kind} {row['hostname']}: {row['state']} ({row['version']})")
-            if row["state"] != "running":
-                bad.append(row)
-    data["components"] = rows
-    missing = [k for k in ("scheduler", "executor") if not any(r["kind"] == k for r in rows)]
-    if missing or any(r["state"] == "stopped" for r in bad):
-        return CheckResult.fail(
-            "; ".join([f"no {k} registered" for k in missing]
-                      + [f"{r['kind']} on {r['hostname']} is {r['state']}" for r in bad]),
-            details=details, data=data,
-            fix="Start the missing components (zuul-scheduler, zuul-executor) and check their logs; "
-            "a component registers in ZooKeeper when it starts.")
-    if bad:
-        return CheckResult.warn(", ".join(f"{r['kind']} on {r['hostname']} is {r['state']}" for r in bad),
-                                details=details, data=data,
-                                fix="A paused executor takes no jobs: `zuul-executor resume` on that host.")
-    return CheckResult.ok(f"{len(rows)} component(s) running", details=details, data=data)
-
-
 def checks() -> list[Check]:
     return [
         Check("zuul.conf", "zuul.conf readable", check_conf),
         Check("zuul.processes", "Zuul processes", check_processes),
         Check("zuul.pidfiles", "Zuul pid files name live processes", check_pidfiles),
         Check("zuul.log", "recent errors in the Zuul log", check_log),
-        Check("zuul.web", "zuul-web API and components", check_web),
     ]

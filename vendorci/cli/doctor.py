@@ -47,9 +47,14 @@ def register(app: typer.Typer) -> None:
         data_repo: Optional[Path] = typer.Option(None, "--data-repo",
                                                  help="Data repo to validate (default: cwd if it has vendorci.yaml)."),
         zuul_web: Optional[str] = typer.Option(None, "--zuul-web", metavar="URL",
-                                               help="zuul-web root URL (Zuul v3+): checks /api/info, /api/components."),
-        stale_after: str = typer.Option("24h", "--stale-after", metavar="DURATION",
-                                        help="gerrit.activity warns when the CI has not commented for longer."),
+                                               help="zuul-web root URL (Zuul v3+; default from zuul.conf [web])."),
+        stale_after: Optional[str] = typer.Option(
+            None, "--stale-after", metavar="DURATION",
+            help="gerrit.activity (default 24h): no CI comment for longer; zuul.pipelines/zuul.builds "
+                 "(default 2h): items queued or no build for longer."),
+        tenant: Optional[str] = typer.Option(None, "--tenant", metavar="NAME",
+                                             help="Zuul v3+ tenant to check (default: every tenant)."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Full texts (e.g. Zuul config errors)."),
         proc_root: Path = typer.Option(Path("/proc"), "--proc-root", hidden=True),
     ) -> None:
         """Diagnose why jobs do not fire: Gearman, Zuul processes and pid files, Jenkins, Gerrit, data repo.
@@ -73,7 +78,7 @@ def register(app: typer.Typer) -> None:
             from vendorci.errors import UsageError
 
             try:
-                stale_s = parse_duration(stale_after)
+                stale_s = parse_duration(stale_after) if stale_after else None
             except ValueError as exc:
                 raise UsageError(f"--stale-after: {exc}", code="bad_duration") from None
             from vendorci.checks.runner import run_doctor
@@ -86,12 +91,14 @@ def register(app: typer.Typer) -> None:
                 "gearman.server": gearman,
                 "zuul.run_dir": str(run_dir) if run_dir else None,
                 "zuul.web_url": zuul_web,
+                "zuul.tenant": tenant,
                 "data_repo": str(data_repo) if data_repo else None,
             })
             dctx = DoctorContext(
                 config=cfg, timeout=timeout, run_dir=Path(str(cfg["zuul.run_dir"] or "/var/run")),
                 data_repo=data_repo or default_data_repo(cfg), zuul_web=cfg["zuul.web_url"], proc_root=proc_root,
-                options={"stale_after": stale_s},
+                options={k: v for k, v in (("stale_after", stale_s), ("tenant", cfg["zuul.tenant"]),
+                                            ("verbose", verbose)) if v},
             )
             with appl.progress("running checks"):
                 rep = run_doctor(dctx, ids or [], strict=strict)

@@ -110,3 +110,46 @@ def describe(pid: int, proc_root: str | Path = "/proc") -> str:
     except OSError:
         return ""
     return raw.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace")
+
+
+DEFAULT_ZUUL_CONF = "/etc/zuul/zuul.conf"
+
+
+def config_arg(proc: Proc) -> str | None:
+    """The ``-c PATH`` (``-cPATH``) a Zuul daemon was started with; the last wins, as with argparse."""
+    found = None
+    args = list(proc.argv[1:])
+    for i, a in enumerate(args):
+        if a == "-c" and i + 1 < len(args):
+            found = args[i + 1]
+        elif a.startswith("-c") and len(a) > 2 and not a.startswith("--"):
+            found = a[2:]
+    return found
+
+
+def config_of(proc: Proc, proc_root: str | Path = "/proc", default: str = DEFAULT_ZUUL_CONF) -> str:
+    """The configuration file a process runs with, as an absolute, normalised path."""
+    path = config_arg(proc) or default
+    if not os.path.isabs(path):
+        try:
+            cwd = os.readlink(Path(proc_root) / str(proc.pid) / "cwd")
+        except OSError:
+            cwd = "/"
+        path = os.path.join(cwd, path)
+    return os.path.realpath(path) if os.path.exists(path) else os.path.normpath(path)
+
+
+def split_by_config(found: dict[str, list[Proc]], conf: str | Path, proc_root: str | Path = "/proc"
+                    ) -> tuple[dict[str, list[Proc]], dict[str, list[tuple[Proc, str]]]]:
+    """(processes running with ``conf``, the others with the configuration each runs with)."""
+    target = os.path.realpath(conf) if os.path.exists(conf) else os.path.normpath(str(conf))
+    mine: dict[str, list[Proc]] = {n: [] for n in found}
+    others: dict[str, list[tuple[Proc, str]]] = {n: [] for n in found}
+    for name, ps in found.items():
+        for p in ps:
+            c = config_of(p, proc_root)
+            if c == target:
+                mine[name].append(p)
+            else:
+                others[name].append((p, c))
+    return mine, others
