@@ -98,7 +98,8 @@ def _web_fix(exc: ZuulWebError) -> str:
 def check_web(ctx: Any) -> CheckResult:
     base = web_base(ctx)
     web = client(ctx)
-    source = ctx.config.source("zuul.web_url") if not ctx.zuul_web else "flag"
+    configured = ctx.config["zuul.web_url"]
+    source = ctx.config.source("zuul.web_url") if configured and str(configured).rstrip("/") == base else "flag"
     try:
         info = web.info()
     except ZuulWebError as exc:
