@@ -14,12 +14,14 @@ app = typer.Typer(help="Inspect vendorci's effective configuration.", no_args_is
 
 def _render(console: Any, result: Result) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, pad_edge=False)
     for col in ("key", "value", "source"):
         table.add_column(col, overflow="fold")
     for row in result.data["settings"]:
-        table.add_row(row["key"], "" if row["value"] is None else str(row["value"]), row["source"])
+        # literal text: values and sources like "host:/etc/zuul/zuul.conf [connection opendev]" are not markup
+        table.add_row(Text(row["key"]), Text("" if row["value"] is None else str(row["value"])), Text(row["source"]))
     console.print(table)
 
 
