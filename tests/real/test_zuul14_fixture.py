@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.real_server
+# the session fixture starts Zuul inside the first test that asks for it (~20-60 s)
+pytestmark = [pytest.mark.real_server, pytest.mark.timeout(360)]
 
 
 def test_serves_every_tenant_and_no_executor(zuul14):
