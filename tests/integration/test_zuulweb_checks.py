@@ -245,6 +245,10 @@ def test_client_guards(web):
     with pytest.raises(ZuulWebError) as e:
         ZuulWeb(url).status("missing")
     assert e.value.code == "zuul_web_http" and e.value.http_status == 404
+    # a peer's text prints literally: no terminal escapes, bounded length
+    url2 = web({"/api/tenants": [{"name": "evil\x1b]0;owned\x07\x1b[31m"}, {"name": "x" * 50_000}]})
+    names = ZuulWeb(url2).tenants()
+    assert names[0] == "evil\ufffd]0;owned\ufffd\ufffd[31m" and len(names[1]) < 20_100
     with pytest.raises(ZuulWebError) as e:
         ZuulWeb("file:///etc/passwd")
     assert e.value.code == "zuul_web_bad_url"

@@ -144,10 +144,12 @@ def check_config_errors(ctx: Any) -> CheckResult:
         everything += web.config_errors(t)
     errors, warnings = zh.split_by_severity(everything)
     verbose = bool(ctx.options.get("verbose"))
-    details = [zh.config_error_line(e) for e in errors + warnings][: None if verbose else MAX_LISTED]
-    if verbose:
-        details += [f"--- {e['tenant']} {e['project']} {e['path']}:\n{e['error']}" for e in errors + warnings]
-    elif len(everything) > MAX_LISTED:
+    if verbose:  # one entry per error: its line, then Zuul's full text indented
+        details = [zh.config_error_line(e) + "\n" + "\n".join("      " + ln for ln in e["error"].splitlines())
+                   for e in errors + warnings]
+    else:
+        details = [zh.config_error_line(e) for e in errors + warnings][:MAX_LISTED]
+    if not verbose and len(everything) > MAX_LISTED:
         details.append(f"... and {len(everything) - MAX_LISTED} more (--verbose or --output json for all)")
     names = tenants(ctx)
     data = {"tenants": names, "errors": errors, "warnings": warnings}

@@ -17,12 +17,31 @@ severity, name}``; ``/api/tenant/T/status`` a mapping with ``pipelines``;
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from typing import Any
 
 from vendorci.errors import ConnectionFailed
 
 MAX_BYTES = 8 * 1024 * 1024
+MAX_STRING = 20_000
+# terminal control characters (ESC sequences, C1, DEL) a peer could slip into names or error texts
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: Any, depth: int = 0) -> Any:
+    """The decoded JSON with control characters replaced and strings bounded, so that
+    whatever zuul-web relays (config error texts quote users' YAML) prints literally."""
+    if depth > 64:
+        raise ZuulWebError("zuul-web answer nested too deeply", code="zuul_web_bad_shape")
+    if isinstance(value, str):
+        text = _CONTROL.sub("\ufffd", value)
+        return text if len(text) <= MAX_STRING else text[:MAX_STRING] + "… (cut)"
+    if isinstance(value, list):
+        return [clean(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {clean(k, depth + 1): clean(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 class ZuulWebError(ConnectionFailed):
@@ -87,10 +106,11 @@ class ZuulWeb:
             raise ZuulWebError(f"{url}: answer larger than {self.max_bytes} bytes", code="zuul_web_too_large",
                                url=url)
         try:
-            return json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            doc = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise ZuulWebError(f"{url} did not answer JSON (is this zuul-web's root?)", code="zuul_web_not_json",
                                url=url) from None
+        return clean(doc)
 
     def tenant_path(self, tenant: str, rest: str) -> str:
         return f"/api/tenant/{urllib.parse.quote(tenant, safe='')}/{rest}"
