@@ -243,7 +243,8 @@ def check_log(ctx: Any) -> CheckResult:
         return CheckResult.skip("no zuul.conf, so no log config", fix=_no_conf_hint(ctx))
     if not conf.log_config:
         return CheckResult.skip(f"{conf.path} names no log_config",
-                                fix="Set [zuul] log_config=/etc/zuul/logging.conf to get a log file to read.")
+                                fix=f"Set [{'zuul' if conf.generation == 2 else 'scheduler'}] "
+                                "log_config=/etc/zuul/logging.conf to get a log file to read.")
     logs = [p for p in log_files(conf.log_config) if p.is_file()]
     if not logs:
         return CheckResult.skip(f"no readable log file named by {conf.log_config}",
