@@ -49,3 +49,27 @@ def test_real_proc_and_pidfile(tmp_path):
     assert read_pidfile(tmp_path / "a.pid") == os.getpid()
     assert read_pidfile(tmp_path / "b.pid") is None and read_pidfile(tmp_path / "c.pid") is None
     assert read_pidfile(tmp_path / "missing.pid") is None
+
+
+def test_processes_bound_to_their_configuration(tmp_path):
+    from vendorci.core.procs import DEFAULT_ZUUL_CONF, config_arg, split_by_config
+
+    conf = tmp_path / "etc" / "zuul.conf"
+    conf.parent.mkdir()
+    conf.write_text("[web]\n")
+    assert config_arg(Proc(1, ("python", "/bin/zuul-web", "-c", "/a", "-c", "/b"))) == "/b"  # argparse: last wins
+    assert config_arg(Proc(1, ("zuul-web", "-c/x/zuul.conf"))) == "/x/zuul.conf"
+    assert config_arg(Proc(1, ("zuul-web", "-f"))) is None
+    write_proc(tmp_path / "proc", 20, ["/usr/bin/python3", "/usr/local/bin/zuul-scheduler", "-f", "-c", str(conf)])
+    write_proc(tmp_path / "proc", 21, ["/usr/bin/python3", "/usr/local/bin/zuul-executor", "-c", "etc/zuul.conf"])
+    os.symlink(tmp_path, tmp_path / "proc" / "21" / "cwd")  # relative -c: resolved in the process's cwd
+    write_proc(tmp_path / "proc", 22, ["/usr/bin/python3", "/usr/local/bin/zuul-executor"])  # default path
+    write_proc(tmp_path / "proc", 23, ["zuul-web", "-c", "/srv/other/zuul.conf"])
+    found = find(list_procs(tmp_path / "proc"), ["zuul-scheduler", "zuul-executor", "zuul-web"])
+    mine, others = split_by_config(found, conf, tmp_path / "proc")
+    assert [p.pid for p in mine["zuul-scheduler"]] == [20]
+    assert [p.pid for p in mine["zuul-executor"]] == [21]
+    assert [(p.pid, c) for p, c in others["zuul-executor"]] == [(22, DEFAULT_ZUUL_CONF)]
+    assert [(p.pid, c) for p, c in others["zuul-web"]] == [(23, "/srv/other/zuul.conf")]
+    mine, _ = split_by_config(found, DEFAULT_ZUUL_CONF, tmp_path / "proc")
+    assert [p.pid for p in mine["zuul-executor"]] == [22]

@@ -29,6 +29,17 @@ MAX_STRING = 20_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+class ZuulWebError(ConnectionFailed):
+    """zuul-web could not be asked, or answered something unusable."""
+
+    code = "zuul_web_error"
+
+    def __init__(self, message: str, *, code: str, http_status: int | None = None, url: str = "") -> None:
+        super().__init__(message, code=code, data={"http_status": http_status, "url": url})
+        self.http_status = http_status
+        self.url = url
+
+
 def clean(value: Any, depth: int = 0) -> Any:
     """The decoded JSON with control characters replaced and strings bounded, so that
     whatever zuul-web relays (config error texts quote users' YAML) prints literally."""
@@ -42,17 +53,6 @@ def clean(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         return {clean(k, depth + 1): clean(v, depth + 1) for k, v in value.items()}
     return value
-
-
-class ZuulWebError(ConnectionFailed):
-    """zuul-web could not be asked, or answered something unusable."""
-
-    code = "zuul_web_error"
-
-    def __init__(self, message: str, *, code: str, http_status: int | None = None, url: str = "") -> None:
-        super().__init__(message, code=code, data={"http_status": http_status, "url": url})
-        self.http_status = http_status
-        self.url = url
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], what: str, url: str) -> Any:
