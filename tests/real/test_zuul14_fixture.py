@@ -26,7 +26,9 @@ def test_broken_tenant_reports_several_kinds_of_errors(zuul14):
 
 
 def test_timer_pipeline_records_noop_builds(zuul14):
-    builds = zuul14.wait_for("a noop build", lambda: zuul14.get("/api/tenant/healthy/builds?limit=5"), 30)
+    # a build is listed from its start, with result null until it ends
+    builds = zuul14.wait_for("a finished noop build", lambda: [
+        b for b in zuul14.get("/api/tenant/healthy/builds?limit=5") if b["result"]], 30)
     assert builds[0]["job_name"] == "noop" and builds[0]["result"] == "SUCCESS"
 
 
