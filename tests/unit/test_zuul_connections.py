@@ -92,3 +92,14 @@ def test_config_show_names_the_connection(cli, tmp_path):
     assert "s3cret-http" not in r.stdout
     human = cli("config", "show", env={"VENDORCI_ZUUL_CONF": str(conf)})
     assert f"host:{conf} [connection opendev]" in human.stdout and "s3cret-http" not in human.stdout
+
+
+def test_zuul_conf_check_names_web_and_gerrit_section(tmp_path):
+    from vendorci.checks.context import DoctorContext
+    from vendorci.core.doctor import run_doctor
+
+    conf, cfg = load(tmp_path, V3_CONF)
+    r = {x.id: x.result for x in run_doctor(DoctorContext(config=cfg, timeout=3), ["zuul.conf"]).reports}["zuul.conf"]
+    assert r.status.value == "ok" and r.data["gerrit_section"] == "connection opendev"
+    assert r.data["gerrit_connections"] == ["opendev", "sandbox"] and r.data["web_url"] == "http://127.0.0.1:9001/"
+    assert "Gerrit settings from [connection opendev]" in r.details

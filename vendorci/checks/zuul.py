@@ -115,8 +115,17 @@ def check_conf(ctx: Any) -> CheckResult:
         details.append(f"layout {conf.layout}")
     if conf.log_config:
         details.append(f"log config {conf.log_config}")
+    from vendorci import zuulconn
+
+    web = zuulconn.web_url(conf.sections)
+    gerrit = zuulconn.gerrit_section(conf.sections, ctx.config["zuul.gerrit_connection"])
+    if web:
+        details.append(f"zuul-web {web} (from [web])")
+    if gerrit:
+        details.append(f"Gerrit settings from [{gerrit}]")
     data.update(gearman_server_start=conf.gearman_server_start, layout=conf.layout, log_config=conf.log_config,
-                pidfiles=conf.pidfiles)
+                pidfiles=conf.pidfiles, web_url=web, gerrit_section=gerrit,
+                gerrit_connections=zuulconn.gerrit_connections(conf.sections))
     if gen == 2 and not conf.get("gearman", "server"):
         return CheckResult.fail(f"{conf.path} has no [gearman] server", details=details, data=data,
                                 fix="Add `[gearman]\\nserver=127.0.0.1` (and `[gearman_server]\\nstart=true` to let "
