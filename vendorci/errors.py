@@ -198,6 +198,13 @@ class Code:
     YAML_TOO_DEEP = "yaml_too_deep"
     ZUUL_CONF_INVALID = "zuul_conf_invalid"
     ZUUL_CONF_SECTION = "zuul_conf_section"
+    ZUUL_WEB_BAD_SHAPE = "zuul_web_bad_shape"
+    ZUUL_WEB_BAD_URL = "zuul_web_bad_url"
+    ZUUL_WEB_ERROR = "zuul_web_error"
+    ZUUL_WEB_HTTP = "zuul_web_http"
+    ZUUL_WEB_NOT_JSON = "zuul_web_not_json"
+    ZUUL_WEB_TOO_LARGE = "zuul_web_too_large"
+    ZUUL_WEB_UNREACHABLE = "zuul_web_unreachable"
 
 
 #: Every registered code.

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from vendorci.checks.context import DoctorContext
+from vendorci.checks.runner import run_doctor
 from vendorci.clients.zuulweb import ZuulWeb, ZuulWebError
 from vendorci.config import load_config
-from vendorci.core.doctor import run_doctor
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "zuul-api"
 

@@ -96,7 +96,7 @@ def test_config_show_names_the_connection(cli, tmp_path):
 
 def test_zuul_conf_check_names_web_and_gerrit_section(tmp_path):
     from vendorci.checks.context import DoctorContext
-    from vendorci.core.doctor import run_doctor
+    from vendorci.checks.runner import run_doctor
 
     conf, cfg = load(tmp_path, V3_CONF)
     r = {x.id: x.result for x in run_doctor(DoctorContext(config=cfg, timeout=3), ["zuul.conf"]).reports}["zuul.conf"]

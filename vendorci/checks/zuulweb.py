@@ -12,10 +12,11 @@ import time
 from typing import Any
 
 from vendorci.checks.runner import Check
-from vendorci.results import CheckResult
 from vendorci.clients.zuulweb import ZuulWeb, ZuulWebError
 from vendorci.core import zuulhealth as zh
-from vendorci.core.comments import format_age
+from vendorci.durations import format_age
+from vendorci.errors import Code
+from vendorci.results import CheckResult
 
 DEFAULT_STALE = 2 * 3600.0
 MAX_LISTED = 10
@@ -85,7 +86,7 @@ def _guard(fn):
 
 
 def _web_fix(exc: ZuulWebError) -> str:
-    if exc.code == "zuul_web_unreachable":
+    if exc.code == Code.ZUUL_WEB_UNREACHABLE:
         return ("Start zuul-web (`sudo systemctl start zuul-web`; containers: `docker compose up -d web`) and read "
                 "`journalctl -u zuul-web -e`, or fix --zuul-web / [web] in zuul.conf.")
     if exc.http_status == 404:

@@ -21,7 +21,7 @@ import re
 import urllib.parse
 from typing import Any
 
-from vendorci.errors import ConnectionFailed
+from vendorci.errors import Code, ConnectionFailed
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_STRING = 20_000
@@ -32,7 +32,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 class ZuulWebError(ConnectionFailed):
     """zuul-web could not be asked, or answered something unusable."""
 
-    code = "zuul_web_error"
+    code = Code.ZUUL_WEB_ERROR
 
     def __init__(self, message: str, *, code: str, http_status: int | None = None, url: str = "") -> None:
         super().__init__(message, code=code, data={"http_status": http_status, "url": url})
@@ -44,7 +44,7 @@ def clean(value: Any, depth: int = 0) -> Any:
     """The decoded JSON with control characters replaced and strings bounded, so that
     whatever zuul-web relays (config error texts quote users' YAML) prints literally."""
     if depth > 64:
-        raise ZuulWebError("zuul-web answer nested too deeply", code="zuul_web_bad_shape")
+        raise ZuulWebError("zuul-web answer nested too deeply", code=Code.ZUUL_WEB_BAD_SHAPE)
     if isinstance(value, str):
         text = _CONTROL.sub("\ufffd", value)
         return text if len(text) <= MAX_STRING else text[:MAX_STRING] + "… (cut)"
@@ -59,7 +59,7 @@ def _expect(value: Any, kind: type | tuple[type, ...], what: str, url: str) -> A
     if not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ZuulWebError(f"{url}: {what} is not a {names} (got {type(value).__name__})",
-                           code="zuul_web_bad_shape", url=url)
+                           code=Code.ZUUL_WEB_BAD_SHAPE, url=url)
     return value
 
 
@@ -74,7 +74,7 @@ class ZuulWeb:
     def __init__(self, base_url: str, timeout: float = 5.0, max_bytes: int = MAX_BYTES) -> None:
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ZuulWebError(f"not an http(s) URL: {base_url!r}", code="zuul_web_bad_url", url=base_url)
+            raise ZuulWebError(f"not an http(s) URL: {base_url!r}", code=Code.ZUUL_WEB_BAD_URL, url=base_url)
         self.base = base_url.rstrip("/")
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -96,19 +96,19 @@ class ZuulWeb:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - http(s) checked above
                 body = resp.read(self.max_bytes + 1)
         except urllib.error.HTTPError as exc:
-            raise ZuulWebError(f"{url} answered HTTP {exc.code}", code="zuul_web_http", http_status=exc.code,
+            raise ZuulWebError(f"{url} answered HTTP {exc.code}", code=Code.ZUUL_WEB_HTTP, http_status=exc.code,
                                url=url) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ZuulWebError(f"cannot reach zuul-web at {self.base}: {reason}", code="zuul_web_unreachable",
+            raise ZuulWebError(f"cannot reach zuul-web at {self.base}: {reason}", code=Code.ZUUL_WEB_UNREACHABLE,
                                url=url) from None
         if len(body) > self.max_bytes:
-            raise ZuulWebError(f"{url}: answer larger than {self.max_bytes} bytes", code="zuul_web_too_large",
+            raise ZuulWebError(f"{url}: answer larger than {self.max_bytes} bytes", code=Code.ZUUL_WEB_TOO_LARGE,
                                url=url)
         try:
             doc = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
-            raise ZuulWebError(f"{url} did not answer JSON (is this zuul-web's root?)", code="zuul_web_not_json",
+            raise ZuulWebError(f"{url} did not answer JSON (is this zuul-web's root?)", code=Code.ZUUL_WEB_NOT_JSON,
                                url=url) from None
         return clean(doc)
 
