@@ -12,8 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-pytest_plugins = ["tests.fixtures.plugin", "tests.fixtures.gearman", "tests.fixtures.gerrit_double",
-                  "tests.fixtures.zuul14"]
+pytest_plugins = [
+    "tests.fixtures.plugin",
+    "tests.fixtures.gearman",
+    "tests.fixtures.gerrit_double",
+    "tests.fixtures.zuul14",
+    "tests.fixtures.zuul2",
+]
 
 
 @pytest.fixture(autouse=True)
