@@ -54,3 +54,14 @@ def test_parse_address():
     assert parse_address("[::1]:4730") == ("::1", 4730)
     with pytest.raises(UsageError):
         parse_address("host:99999")
+
+
+def test_workers_client_ids_with_spaces_as_zuul2_sends_them():
+    # verbatim from Zuul 2.5.2's embedded Gearman server (gear 0.11)
+    text = ("11 127.0.0.1 - : \n"
+            "14 127.0.0.1 Zuul RPC Listener : zuul:get_running_jobs zuul:promote zuul:enqueue zuul:enqueue_ref\n"
+            "15 127.0.0.1 Zuul Merger : merger:merge merger:update\n.\n")
+    ws = parse_workers(text)
+    assert [w.client_id for w in ws] == ["-", "Zuul RPC Listener", "Zuul Merger"]
+    assert ws[2].functions == ("merger:merge", "merger:update")
+    assert ws[1].functions[0] == "zuul:get_running_jobs" and ws[0].functions == ()

@@ -22,7 +22,9 @@ from typing import NamedTuple
 from vendorci.errors import ConnectionFailed
 
 DEFAULT_PORT = 4730
-_WORKER_RE = re.compile(r"^(\d+) (\S+) (\S+) :(.*)$")
+# The client id may hold spaces (Zuul 2's embedded server: "Zuul Merger",
+# "Zuul RPC Listener"); the function list after " :" is space-separated names.
+_WORKER_RE = re.compile(r"^(\d+) (\S+) (.+?) :((?: \S+)*) ?\r?$")
 
 
 CLOSED_HINT = ("The Gearman server went away mid-request: it was stopped, or is restarting or overloaded (is "
