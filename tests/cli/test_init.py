@@ -229,3 +229,43 @@ def test_generated_repo_passes_validate(cli, tmp_path, fast_rsa):
     res = cli("-o", "json", "validate", str(target), "--strict")
     assert res.exit_code == 0, res.stdout
     assert res.json["data"]["counts"] == {"error": 0, "warning": 0}
+
+
+GOLDEN_INIT_V3 = GOLDEN / "init-v3"
+
+
+def test_init_zuul_v3_renders_its_golden_files_and_passes_validate_strict(cli, tmp_path):
+    target = tmp_path / "repo"
+    res = cli("-o", "json", "init", str(target), "--vendor", "acme", "--gerrit-user", "acme-ci", "-y", "--zuul", "v3",
+              *FAST)
+    assert res.exit_code == 0, res.stderr
+    expected = {str(p.relative_to(GOLDEN_INIT_V3)): p.read_text() for p in sorted(GOLDEN_INIT_V3.rglob("*"))
+                if p.is_file()}
+    assert "zuul-config/zuul.d/pipelines.yaml" in expected, "golden files missing"
+    assert tree(target) == expected
+    # one key pair only: no Jenkins in a v3 CI
+    assert [k["name"] for k in res.json["data"]["keys"]] == ["gerrit_key"]
+    assert stat.S_IMODE((target / "gerrit_key").stat().st_mode) == 0o600 and not (target / "jenkins_key").exists()
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=target, capture_output=True, text=True).stdout == ""
+    res = cli("validate", "--strict", str(target))
+    assert res.exit_code == 0, res.stdout
+    assert res.stdout.strip().endswith("0 error(s), 0 warning(s)")
+
+
+def test_init_v2_is_still_the_default(cli, tmp_path):
+    assert cli("init", str(tmp_path / "a"), "--vendor", "acme", "-y", *FAST).exit_code == 0
+    assert cli("init", str(tmp_path / "b"), "--vendor", "acme", "-y", "--zuul", "v2", *FAST).exit_code == 0
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert (tmp_path / "a/etc/zuul/layout.yaml").is_file() and not (tmp_path / "a/zuul-config").exists()
+
+
+@pytest.mark.parametrize("args, code", [
+    (("--zuul", "v4"), "bad_zuul_version"),
+    (("--vote",), "bad_option"),
+    (("--zuul", "v2", "--vote"), "bad_option"),
+])
+def test_init_zuul_option_errors_exit_2_and_write_nothing(cli, tmp_path, args, code):
+    res = cli("-o", "json", "init", str(tmp_path / "repo"), "--vendor", "acme", "-y", *args, *FAST)
+    assert res.exit_code == 2
+    assert res.json["errors"][0]["code"] == code
+    assert not (tmp_path / "repo").exists()

@@ -149,6 +149,9 @@ def huge_yaml(ctx: Ctx) -> None:
 
 
 DEEP = "pipelines: " + "[" * 100_000 + "]" * 100_000 + "\n"
+#: "billion laughs": 9**9 references for whatever walks the aliases
+ALIAS_BOMB = "- pipeline:\n    name: check\n    description: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"    d{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9)) + "    manager: *a8\n"
 
 
 def keys_dir(ctx: Ctx) -> None:
@@ -279,6 +282,11 @@ CASES: list[Case] = [
          "yaml_file_too_large", setup=huge_yaml),
     Case("validate-deeply-nested-yaml", ["validate", "{tmp}/repo"], 1, "nested too deeply", "yaml_too_deep",
          setup=data_repo(layout=DEEP)),
+    Case("validate-zuulv3-python-tag", ["validate", "{tmp}/cfg"], 1, "could not determine a constructor",
+         "yaml_syntax", setup=put("cfg/zuul.d/jobs.yaml", "- job:\n    name: x\n    vars:\n      a: " + PYTHON_TAG
+                                  + "\n"), absent=("{marker}",), proc=True),
+    Case("validate-zuulv3-alias-bomb", ["validate", "{tmp}/cfg"], 1, "manager a list is not one of",
+         "validation_failed", setup=put("cfg/zuul.d/p.yaml", ALIAS_BOMB)),
     Case("validate-vars-command-substitution", ["validate", "{tmp}/repo"], 1, "never runs", "vars_command",
          setup=data_repo(vars_sh="export UPSTREAM_GERRIT_USER=$(touch {marker})\n"
                                  "export JENKINS_URL=`touch {marker}2`\nexport VENDOR=\"$(touch {marker}3)\"\n"),

@@ -65,6 +65,11 @@ def init(
     gerrit_port: int = typer.Option(29418, "--gerrit-port", help="Gerrit SSH port."),
     jenkins_url: str = typer.Option("http://127.0.0.1:8080/", "--jenkins-url", help="Jenkins master URL."),
     key_type: str = typer.Option("rsa", "--key-type", help="rsa (4096 bits) or ed25519."),
+    zuul: str = typer.Option("v2", "--zuul", metavar="v2|v3",
+                             help="v2: Zuul 2 + Jenkins + Gearman (layout.yaml, JJB); v3: today's Zuul (zuul.conf "
+                                  "with ZooKeeper, main.yaml, a zuul-config/ config project)."),
+    vote: bool = typer.Option(False, "--vote", help="v3: report Verified +/-1 (default: comments only, as the "
+                                                     "upstream asks of new CIs)."),
     key_format: Optional[str] = typer.Option(None, "--key-format",
                                              help="pem or openssh (default: pem for rsa, the form Zuul's Gerrit "
                                                   "connection and Jenkins' Java SSH libraries read; openssh for "
@@ -74,7 +79,8 @@ def init(
                                help="Allow a non-empty DIR: add only missing files; never overwrite keys."),
 ) -> None:
     """Create DIR as a git repository holding the CI's data: vars.sh, SSH keys, Zuul layout and zuul.conf,
-    Jenkins Job Builder jobs, vendorci.yaml; and commit it."""
+    Jenkins Job Builder jobs, vendorci.yaml (--zuul v3: zuul.conf, main.yaml and a zuul-config/ config project
+    instead of the layout and JJB); and commit it."""
     from vendorci.core.scaffold import InitOptions, init_repo
 
     appl = get_app(ctx)
@@ -83,7 +89,7 @@ def init(
         v, user = _prompt_missing(vendor, gerrit_user, yes or appl.json)
         opts = InitOptions(vendor=v, gerrit_user=user or f"{v}-ci", gerrit_host=gerrit_host,
                            gerrit_port=gerrit_port, jenkins_url=jenkins_url, key_type=key_type, force=force,
-                           key_format=key_format)
+                           zuul=zuul, vote=vote, key_format=key_format)
         return Result("init", init_repo(directory, opts).as_dict())
 
     appl.run("init", run, _render)

@@ -31,7 +31,8 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
 ) -> None:
     """Check a data repo: YAML syntax, the Zuul v2 layout, that every job is defined by JJB, regexes,
-    vars.sh against the files that use it, key files and modes. Exit 1 on any error."""
+    vars.sh against the files that use it, key files and modes; or a Zuul v3 config project (zuul.d/), its
+    zuul.conf and tenant file, and the upstream's third-party policy. Exit 1 on any error."""
     from vendorci.core.validate import validate_repo
 
     def run() -> Result:

@@ -183,7 +183,8 @@ def find_datarepo(directory: str | Path) -> DataRepo:
             f"{root}: not a vendorci data repository (no {', '.join(LAYOUT_CANDIDATES)}, "
             f"{', '.join(d + '/' for d in JJB_CANDIDATES)} or {VARS_FILE})",
             code="not_a_datarepo",
-            hint="Point at the data repo's top directory, or create one with `vendorci init DIR`.",
+            hint="Point at the data repo's top directory (or a Zuul config project: zuul.d/, zuul.yaml), or create "
+                 "one with `vendorci init DIR`.",
         )
     return repo
 

@@ -262,6 +262,9 @@ ROLE_CONSUMERS: dict[str, tuple[str, ...]] = {
     "gerrit_key": ("zuul-gerrit",),
     "JENKINS_SSH_KEY_PATH": ("jenkins-ssh-agents", "jsch"),
     "jenkins_key": ("jenkins-ssh-agents", "jsch"),
+    # a Zuul v3+ data repo: its Gerrit connection is paramiko >= 2.7, which reads OpenSSH and ed25519 keys too
+    "UPSTREAM_GERRIT_SSH_KEY_PATH:v3": ("paramiko",),
+    "gerrit_key:v3": ("paramiko",),
 }
 
 

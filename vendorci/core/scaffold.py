@@ -1,6 +1,7 @@
 """Creating a data repository (``vendorci init``): options, templates, keys, the first commit.
 
-The templates live in ``vendorci/templates/datarepo``; ``@@NAME@@`` placeholders are filled from
+The templates live in ``vendorci/templates/datarepo`` (``datarepo-v3`` for ``--zuul v3``); ``@@NAME@@``
+placeholders are filled from
 :class:`InitOptions`.  Finding and reading an existing repo is :mod:`vendorci.core.datarepo`.
 """
 
@@ -14,12 +15,14 @@ from typing import Any
 
 from vendorci.clients.git import fallback_identity, run_git
 from vendorci.core.datarepo import is_datarepo
-from vendorci.errors import InputError
+from vendorci.errors import Code, InputError
 
 VENDOR_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
 #: Key pairs every data repo holds: file name -> what it is for.
 REPO_KEYS = {"gerrit_key": "Gerrit service account", "jenkins_key": "Jenkins master to agents"}
+#: --zuul value -> (template directory, key pairs)
+ZUUL_FLAVOURS = {"v2": ("datarepo", REPO_KEYS), "v3": ("datarepo-v3", {"gerrit_key": "Gerrit service account"})}
 INIT_COMMIT_MESSAGE = "Initial vendorci data repository"
 
 
@@ -32,6 +35,8 @@ class InitOptions:
     jenkins_url: str = "http://127.0.0.1:8080/"
     key_type: str = "rsa"
     force: bool = False
+    zuul: str = "v2"  # "v3": today's Zuul (zuul.d config project) instead of Zuul 2 + Jenkins
+    vote: bool = False  # v3: report Verified +/-1 instead of comments only
     key_format: str | None = None  # None: what the keys' consumers read (keyformats.default_format)
 
     def params(self) -> dict[str, str]:
@@ -39,6 +44,8 @@ class InitOptions:
 
         return {"VENDOR": self.vendor, "GERRIT_USER": self.gerrit_user, "GERRIT_HOST": self.gerrit_host,
                 "GERRIT_PORT": str(self.gerrit_port), "JENKINS_URL": self.jenkins_url,
+                "SUCCESS_REPORT": "{Verified: 1}" if self.vote else "{}",
+                "FAILURE_REPORT": "{Verified: -1}" if self.vote else "{}",
                 "KEY_FORMAT_NOTE": init_key_note(self.key_type, self.key_format)}
 
 
@@ -83,18 +90,24 @@ def check_init_options(opts: InitOptions) -> None:
         raise UsageError(f"invalid Jenkins URL {shown(opts.jenkins_url)!r}: {exc}", code="bad_jenkins_url",
                          hint="Give e.g. http://127.0.0.1:8080/") from None
     validate_key_request(opts.key_type, None)
+    if opts.zuul not in ZUUL_FLAVOURS:
+        raise UsageError(f"invalid --zuul {shown(opts.zuul)!r}", code=Code.BAD_ZUUL_VERSION,
+                         hint="Use v2 (Zuul 2 + Jenkins + Gearman) or v3 (Zuul v3+ with a zuul.d config project).")
+    if opts.vote and opts.zuul != "v3":
+        raise UsageError("--vote applies to --zuul v3", code=Code.BAD_OPTION,
+                         hint="The v2 scaffold always votes Verified +/-1; drop --vote or add --zuul v3.")
     from vendorci.core.keyformats import check_format, default_format
 
     check_format(opts.key_format or default_format(opts.key_type), opts.key_type)
 
 
-def template_root() -> Path:
-    return Path(__file__).resolve().parent.parent / "templates" / "datarepo"
+def template_root(zuul: str = "v2") -> Path:
+    return Path(__file__).resolve().parent.parent / "templates" / ZUUL_FLAVOURS[zuul][0]
 
 
-def render_templates(params: dict[str, str]) -> dict[str, str]:
+def render_templates(params: dict[str, str], zuul: str = "v2") -> dict[str, str]:
     """Relative path -> rendered text of every file ``init`` writes (keys excluded)."""
-    root = template_root()
+    root = template_root(zuul)
     out: dict[str, str] = {}
     for p in sorted(root.rglob("*")):
         if not p.is_file() or "__pycache__" in p.parts:
@@ -136,7 +149,7 @@ def _make_keys(root: Path, opts: InitOptions, written: list[str], kept: list[str
     from vendorci.core.keys import generate_key, inspect_key
 
     keys = []
-    for name, purpose in REPO_KEYS.items():
+    for name, purpose in ZUUL_FLAVOURS[opts.zuul][1].items():
         priv, pub = root / name, root / f"{name}.pub"
         if priv.exists() or pub.exists() or priv.is_symlink():
             kept += [n for n in (name, f"{name}.pub") if (root / n).exists()]
@@ -190,7 +203,7 @@ def init_repo(directory: str | Path, opts: InitOptions) -> InitResult:
 
         raise ToolMissing("git is not installed; init commits the new repository",
                           hint="Install git (apt-get install git).")
-    files = render_templates(opts.params())
+    files = render_templates(opts.params(), opts.zuul)
     if nonempty:
         written, kept = _write_tree(target, files, keep_existing=True)
         keys = _make_keys(target, opts, written, kept)

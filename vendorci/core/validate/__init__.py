@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vendorci.core.datarepo import find_datarepo
+from vendorci.core.datarepo import find_datarepo, is_datarepo
 from vendorci.core.validate.config import check_config, check_repo
 from vendorci.core.validate.context import Run
 from vendorci.core.validate.jobs import check_jobs, read_jjb
@@ -25,7 +25,8 @@ __all__ = ["Finding", "validate_repo", "area_of", "AREAS"]
 
 AREAS = ("yaml", "layout", "jobs", "vars", "keys", "config", "repo")
 _AREA_PREFIX = {"yaml": "yaml", "layout": "layout", "jjb": "jobs", "jobs": "jobs", "vars": "vars",
-                "keys": "keys", "config": "config", "zuul": "config", "repo": "repo"}
+                "keys": "keys", "config": "config", "zuul": "config", "repo": "repo",
+                "zuulv3": "layout", "policy": "layout"}
 
 
 
@@ -35,9 +36,16 @@ def area_of(code: str) -> str:
 
 
 def validate_repo(directory: str | Path) -> list[Finding]:
-    """Every finding for the data repo at ``directory`` (InputError if it is not one)."""
+    """Every finding for the data repo (or Zuul v3 config project) at ``directory`` (InputError if neither)."""
+    from vendorci.core.zuulv3.check import locate, validate_v3
+
+    v3 = locate(directory)
+    if v3 is not None and not is_datarepo(directory):
+        return validate_v3(v3)
     repo = find_datarepo(directory)
     c = Run(repo)
+    c.v3 = v3 is not None
+    c.literal_dirs = v3.literal_dirs() if v3 is not None else []
     check_config(c)
     check_vars(c)
     read_jjb(c)
@@ -46,4 +54,6 @@ def validate_repo(directory: str | Path) -> list[Finding]:
     check_var_usage(c)
     check_keys(c)
     check_repo(c)
+    if v3 is not None:
+        c.findings += validate_v3(v3, c.vendor, c.vars.get("UPSTREAM_GERRIT_HOST") if c.vars else None)
     return c.findings

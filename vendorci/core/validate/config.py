@@ -19,7 +19,7 @@ def check_config(c: Run) -> None:
         values = c.guard(lambda: read_config_file(config))
         if values is not None:
             c.vendor = values[0].get("vendor")
-    if repo.zuul_conf is not None:
+    if repo.zuul_conf is not None and not c.v3:
         try:
             ini = parse_ini(repo.zuul_conf.read_text(encoding="utf-8"), str(repo.zuul_conf))
         except (IniSyntaxError, UnicodeDecodeError, OSError) as exc:
@@ -33,10 +33,10 @@ def check_config(c: Run) -> None:
                       f"Add [{section}]; see docs/init.md for a complete zuul.conf.")
     if repo.jjb_ini is not None:
         _check_jjb_ini(c, repo.jjb_ini)
-    if repo.layout is None:
+    if repo.layout is None and not c.v3:
         c.add("error", "layout_missing", f"no Zuul layout ({' or '.join(LAYOUT_CANDIDATES)})",
               repo.root, None, "Create etc/zuul/layout.yaml, or run `vendorci init` to start a repo.")
-    if repo.jjb_dir is None:
+    if repo.jjb_dir is None and not c.v3:
         c.add("error", "jobs_missing_dir", f"no Jenkins Job Builder directory ({' or '.join(JJB_CANDIDATES)})",
               repo.root, None, "Create etc/jenkins_jobs/config/ with your job definitions.")
 

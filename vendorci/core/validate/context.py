@@ -23,6 +23,8 @@ class Run:
         self.jjb: JJBConfig | None = None
         self.vars: VarsFile | None = None
         self.vendor: str | None = None
+        self.v3 = False  # the repo holds Zuul v3 configuration (checked by core.zuulv3)
+        self.literal_dirs: list[Path] = []  # config projects: ${NAME} there is never a vars.sh value
 
     def add(self, severity: str, code: str, message: str, file: Path | str | None = None,
             line: int | None = None, hint: str | None = None) -> None:

@@ -49,7 +49,7 @@ def check_keys(c: Run) -> None:
         _check_key_pair(c, p)
         from vendorci.core.keyformats import role_warnings
 
-        for code, message, fix in role_warnings(p, name, c.repo.rel(p)):
+        for code, message, fix in role_warnings(p, f"{name}:v3" if c.v3 else name, c.repo.rel(p)):
             c.add("warning", code, message, src, line, fix)
 
 
