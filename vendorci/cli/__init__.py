@@ -22,11 +22,12 @@ app.callback()(global_options)
 
 def _register() -> None:
     # Sub-apps and commands are added explicitly, one module per command.
-    from vendorci.cli import config_cmd, doctor, gearman, init, keys, node, smoke, validate, votes
+    from vendorci.cli import apply, config_cmd, doctor, gearman, init, keys, node, smoke, validate, votes
 
     init.register(app)
     app.add_typer(keys.app, name="keys")
     validate.register(app)
+    apply.register(app)
     doctor.register(app)
     app.add_typer(gearman.app, name="gearman")
     app.add_typer(node.app, name="node")
