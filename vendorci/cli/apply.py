@@ -49,6 +49,10 @@ def _render(console: Any, result: Result) -> None:
         console.print(f"roll back with: {d['rollback']}", markup=False, soft_wrap=True)
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _client_factory(appl: Any, plan: Any, url: Optional[str], user: Optional[str]) -> Any:
     """A JenkinsClient maker; credentials from env, token file or ROOT's own jenkins_jobs.ini, never the repo."""
     from vendorci.clients.jenkins import JenkinsClient
@@ -100,7 +104,7 @@ def apply(
         if dry_run:
             return Result("apply", {**base, "dry_run": True})
         if not yes:
-            if appl.json or not sys.stdin.isatty():
+            if appl.json or not _interactive():
                 return Result("apply", {**base, "needs_confirmation": True}, ok=False, exit_code=EXIT_USAGE,
                               errors=[{"code": "confirmation_required", "message": "apply changes the master and "
                                        "asks first; not on a terminal, nothing was done",

@@ -229,7 +229,8 @@ def build_plan(directory: str | Path, root: str | Path = "/") -> Plan:
     unresolved: list[Unresolved] = []
     notes: list[str] = []
     b = _Builder(rootp)
-    zuul_dir = (repo.zuul_conf or repo.layout).parent if (repo.zuul_conf or repo.layout) else None
+    zuul_src = repo.zuul_conf or repo.layout
+    zuul_dir = zuul_src.parent if zuul_src is not None else None
     conf_text = None
     if zuul_dir is not None:
         for src in _walk(zuul_dir):
