@@ -277,3 +277,10 @@ def test_terminal_asks_first(cli, repo, root, monkeypatch, answer, code):
     assert res.exit_code == code, res.stdout + res.stderr
     assert "Apply " in res.stderr and "+server=review.opendev.org" in res.stdout
     assert (root / "etc/zuul/zuul.conf").exists() == (code == 0)
+
+
+def test_relative_paths_with_dotdot_typed_by_the_user_are_fine(cli, repo, root, monkeypatch):
+    monkeypatch.chdir(root)
+    res = cli("--output", "json", "apply", "../repo", "--root", ".", "--yes", "--no-jenkins", "--no-reload")
+    assert res.exit_code == 0, res.stdout
+    assert (root / "etc/zuul/zuul.conf").is_file()

@@ -220,8 +220,8 @@ def _zuul_info(root: Path, cp: configparser.RawConfigParser | None) -> tuple[Zuu
 
 def build_plan(directory: str | Path, root: str | Path = "/") -> Plan:
     """Render the data repo at ``directory`` for ROOT and compare with what ROOT holds (writes nothing)."""
-    repo = find_datarepo(directory)
-    rootp = Path(root)
+    repo = find_datarepo(os.path.abspath(directory))  # a '..' the user typed is not an escape
+    rootp = Path(os.path.abspath(root))
     if not rootp.is_dir():
         raise InputError(f"--root {rootp}: no such directory", code="apply_root_missing",
                          hint="Create it first, or give the directory that stands for / (default /).")

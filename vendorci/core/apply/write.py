@@ -91,7 +91,7 @@ def _write(f: PlannedFile) -> None:
 
 
 def rollback_command(root: Path, backup: Path, created: list[Path]) -> str:
-    parts = [f"cp -a {shlex.quote(str(backup / 'files'))}/. {shlex.quote(str(root))}/"]
+    parts = [f"cp -a {shlex.quote(str(backup / 'files'))}/. {shlex.quote(str(root).rstrip('/') + '/')}"]
     if created:
         parts.append("rm -f -- " + " ".join(shlex.quote(str(p)) for p in created))
     return " && ".join(parts)
