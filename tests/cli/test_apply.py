@@ -284,3 +284,4 @@ def test_relative_paths_with_dotdot_typed_by_the_user_are_fine(cli, repo, root, 
     res = cli("--output", "json", "apply", "../repo", "--root", ".", "--yes", "--no-jenkins", "--no-reload")
     assert res.exit_code == 0, res.stdout
     assert (root / "etc/zuul/zuul.conf").is_file()
+

@@ -49,7 +49,9 @@ def _import_jjb() -> Any:
 
 
 def generate(files: Iterable[tuple[str, str]], ini_text: str) -> list[JobXml]:
-    """Every job's config.xml for the JJB YAML ``files`` ((relative name, text)), with JJB's own settings."""
+    """Every job's config.xml for the JJB directory ``files`` ((relative name, text)), with JJB's own settings.
+
+    Every ``*.yaml``/``*.yml`` at any depth is loaded; the other files are there for ``!include-raw``."""
     jj = _import_jjb()
     from jenkins_jobs.errors import JenkinsJobsException
 
@@ -63,7 +65,8 @@ def generate(files: Iterable[tuple[str, str]], ini_text: str) -> list[JobXml]:
             p = yaml_dir / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text, encoding="utf-8")
-            paths.append(p)
+            if p.suffix in (".yaml", ".yml"):
+                paths.append(p)
         try:
             cfg = jj.config.JJBConfig(str(conf))
             cfg.builder["plugins_info"] = []  # generate from the YAML alone: no query to Jenkins

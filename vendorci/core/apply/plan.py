@@ -95,7 +95,7 @@ class Plan:
     files: tuple[PlannedFile, ...]
     unresolved: tuple[Unresolved, ...]
     zuul: ZuulInfo | None
-    jjb_files: tuple[tuple[str, str], ...] = field(repr=False)  # (relative name, rendered YAML)
+    jjb_files: tuple[tuple[str, str], ...] = field(repr=False)  # (relative name, rendered text)
     jjb_ini: str = field(default="", repr=False)  # rendered from the repo: no secret
     notes: tuple[str, ...] = ()
 
@@ -247,8 +247,7 @@ def build_plan(directory: str | Path, root: str | Path = "/") -> Plan:
             text = render_text(_read_text(repo.root, src, rel), variables, rel, unresolved)
             sub = src.relative_to(repo.jjb_dir).as_posix()
             b.add(f"{JJB_DIR}/{sub}", "jjb", rel, text.encode(), 0o644)
-            if src.suffix in (".yaml", ".yml"):
-                jjb_files.append((sub, text))
+            jjb_files.append((sub, text))  # scripts too: ``!include-raw`` reads them beside the YAML
     ini_text = ""
     if repo.jjb_ini is not None:
         rel = repo.rel(repo.jjb_ini)
