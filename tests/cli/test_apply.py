@@ -285,3 +285,40 @@ def test_relative_paths_with_dotdot_typed_by_the_user_are_fine(cli, repo, root, 
     assert res.exit_code == 0, res.stdout
     assert (root / "etc/zuul/zuul.conf").is_file()
 
+
+
+def test_a_write_that_fails_says_what_was_done(cli, repo, root, monkeypatch):
+    import errno
+
+    from vendorci.core.apply import write
+
+    assert apply(cli, repo, root, "--yes", "--no-jenkins", "--no-reload").exit_code == 0
+    for rel in ("etc/zuul/layout.yaml", "etc/jenkins_jobs/config/macros.yaml"):
+        f = repo / rel
+        f.write_text(f.read_text() + "# changed\n")
+    real = write._write
+
+    def disk_full(f):
+        if f.path.endswith("macros.yaml"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(f)
+
+    monkeypatch.setattr(write, "_write", disk_full)
+    res = apply(cli, repo, root, "--yes", "--no-jenkins", "--no-reload")
+    assert res.exit_code == 1
+    err = res.json["errors"][0]
+    assert err["code"] == "apply_write_failed"
+    assert "No space left on device" in err["message"] and "1 file(s) were already written" in err["message"]
+    assert "Roll back with: cp -a " in err["hint"]
+    done = res.json["data"]["files"]
+    assert [f["path"] for f in done] == ["/etc/zuul/layout.yaml"] and Path(done[0]["backup"]).is_file()
+    assert (root / "etc/zuul/layout.yaml").read_text().endswith("# changed\n")
+    assert not (root / "etc/jenkins_jobs/config/macros.yaml").read_text().endswith("# changed\n")
+
+
+def test_a_file_where_a_directory_is_needed_is_refused_before_writing(cli, repo, root):
+    (root / "etc").mkdir()
+    (root / "etc/zuul").write_text("a file\n")
+    res = apply(cli, repo, root, "--yes", "--no-jenkins", "--no-reload")
+    assert res.exit_code == 2 and res.json["errors"][0]["code"] == "apply_target_not_file"
+    assert files_under(root) == ["etc/zuul"]

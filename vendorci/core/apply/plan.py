@@ -139,6 +139,9 @@ def _current(target: Path) -> tuple[bytes | None, int | None, tuple[int, int] | 
         st = os.lstat(target)
     except FileNotFoundError:
         return None, None, None
+    except NotADirectoryError:
+        raise InputError(f"{target}: a parent of it exists and is not a directory", code="apply_target_not_file",
+                         hint="Move that file away; apply creates the directories it needs.") from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{target}: exists and is not a regular file", code="apply_target_not_file",
                          hint="Move it away; apply only replaces regular files.")
