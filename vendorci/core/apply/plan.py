@@ -165,7 +165,8 @@ def _diff(path: str, old: bytes | None, new: bytes, secret: bool, old_mode: int 
     if old == new:
         return head
     if secret:
-        return head + f"--- {'/dev/null' if old is None else 'a' + path}\n+++ b{path}\n(private key: content not shown)\n"
+        src = "/dev/null" if old is None else f"a{path}"
+        return head + f"--- {src}\n+++ b{path}\n(private key: content not shown)\n"
     a = mask_secrets(old.decode("utf-8", "replace")).splitlines(keepends=True) if old is not None else []
     b = mask_secrets(new.decode("utf-8", "replace")).splitlines(keepends=True)
     lines = difflib.unified_diff(a, b, fromfile="/dev/null" if old is None else f"a{path}", tofile=f"b{path}")
