@@ -1,8 +1,8 @@
 """Make a running Zuul take a new configuration.
 
 - Zuul 2 (``zuul-server``): SIGHUP to the pid in ``[zuul] pidfile`` -- what
-  ``service zuul reload`` does; zuul-server re-reads its layout.  zuul.conf
-  itself is only read at start (a restart is needed for it).
+  ``service zuul reload`` does; zuul-server re-reads zuul.conf and its
+  layout (its Gerrit and Gearman connections are only made at start).
 - Zuul v3 and newer: ``zuul-scheduler full-reconfigure`` (the command is
   configurable), when the tenant configuration changed.
 

@@ -122,8 +122,8 @@ def execute(plan: Plan, client_factory: Callable[[], Any] | None, *, reload: boo
     notes: tuple[str, ...] = ()
     if result.done and plan.zuul and plan.zuul.version == 2 and any(
             f.path.endswith("/zuul.conf") and f.action != "unchanged" for f in plan.files if f.kind == "zuul"):
-        notes = ("zuul.conf changed: zuul-server reads it only at start; restart Zuul (service zuul restart) "
-                 "for those settings",)
+        notes = ("zuul.conf changed: zuul-server makes its Gerrit and Gearman connections only at start; restart "
+                 "Zuul (service zuul restart) if those settings changed",)
     return ApplyResult(plan, written, jenkins, result, notes=notes)
 
 
