@@ -103,6 +103,7 @@ def test_first_apply_then_idempotent_second(cli, repo, root, creds, zuul):
     # Zuul 2 reloaded: SIGHUP received, still alive
     assert d["reload"]["done"] is True and d["reload"]["how"] == "sighup" and d["reload"]["pid"] == zuul.pid
     assert zuul.hups == 1 and zuul.alive()
+    assert any("restart Zuul" in n for n in d["notes"])  # zuul.conf is new: connections need a restart
     assert d["backup_dir"] is None or not any(f["backup"] for f in d["files"])
 
     before = len(creds.requests)
