@@ -105,3 +105,18 @@ def test_inside_repo_refuses_links_out_and_non_files(tmp_path):
     os.mkfifo(repo / "fifo")
     with pytest.raises(InputError, match="not a regular file"):
         inside_repo(repo, repo / "fifo", "x")
+
+
+def test_a_host_that_would_break_known_hosts_is_refused(tmp_path):
+    from vendorci.core.apply import build_plan
+    from vendorci.core.datarepo import parse_vars  # noqa: F401 - vars.sh is read as text
+
+    repo = tmp_path / "repo"
+    (repo / "etc/zuul").mkdir(parents=True)
+    (repo / "etc/zuul/layout.yaml").write_text("pipelines: []\nprojects: []\n")
+    (repo / "vars.sh").write_text("export UPSTREAM_GERRIT_HOST='evil host\\n'\n"
+                                  "export UPSTREAM_GERRIT_HOST_PUB_KEY='ssh-ed25519 AAAAC3Nz'\n")
+    (tmp_path / "root").mkdir()
+    with pytest.raises(InputError) as err:
+        build_plan(repo, tmp_path / "root")
+    assert err.value.code == "apply_bad_host"

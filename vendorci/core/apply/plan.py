@@ -23,6 +23,7 @@ from __future__ import annotations
 import configparser
 import difflib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -291,6 +292,9 @@ def _plan_ssh(b: _Builder, repo: Any, variables: VarsFile | None, sshkey: str | 
                          "source, e.g. 'ssh-ed25519 AAAA...'.")
     host = variables.get("UPSTREAM_GERRIT_HOST") or "review.opendev.org"
     port = variables.get("UPSTREAM_GERRIT_PORT") or "29418"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", host) or not port.isdigit():
+        raise InputError(f"UPSTREAM_GERRIT_HOST/PORT ({host!r}, {port!r}) cannot name a known_hosts entry",
+                         code="apply_bad_host", hint="Give a host name (no scheme, no port) and a port number.")
     marker = host if port == "22" else f"[{host}]:{port}"
     home = user[2] if user else f"/home/{ZUUL_USER}"
     path = f"{home.rstrip('/')}/.ssh/known_hosts"
