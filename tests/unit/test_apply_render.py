@@ -109,7 +109,6 @@ def test_inside_repo_refuses_links_out_and_non_files(tmp_path):
 
 def test_a_host_that_would_break_known_hosts_is_refused(tmp_path):
     from vendorci.core.apply import build_plan
-    from vendorci.core.datarepo import parse_vars  # noqa: F401 - vars.sh is read as text
 
     repo = tmp_path / "repo"
     (repo / "etc/zuul").mkdir(parents=True)
