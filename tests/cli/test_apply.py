@@ -11,7 +11,7 @@ import pytest
 
 from tests.fixtures.jenkins_double import jenkins_double_fixture  # noqa: F401
 from tests.fixtures.zuul_standin import start_zuul_server
-from vendorci.core.datarepo import InitOptions, init_repo
+from vendorci.core.scaffold import InitOptions, init_repo
 
 pytestmark = pytest.mark.real_server
 

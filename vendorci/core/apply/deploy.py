@@ -10,7 +10,6 @@ was already done and where the backups are.
 
 from __future__ import annotations
 
-import configparser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,12 +80,12 @@ def prepare(directory: str | Path, root: str | Path = "/") -> tuple[Plan, list[A
 
 def jenkins_url(plan: Plan) -> str | None:
     """The ``[jenkins] url`` of the repo's jenkins_jobs.ini, rendered."""
-    cp = configparser.RawConfigParser()
+    from vendorci.inifile import IniSyntaxError, parse_ini
+
     try:
-        cp.read_string(plan.jjb_ini)
-    except configparser.Error:
+        return parse_ini(plan.jjb_ini, "jenkins_jobs.ini").get("jenkins", "url")
+    except IniSyntaxError:
         return None
-    return cp.get("jenkins", "url", fallback=None)
 
 
 def _failure(err: VendorciError) -> dict[str, Any]:

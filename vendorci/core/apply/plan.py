@@ -20,7 +20,6 @@ Deployed files (paths as on the master, all under ROOT):
 
 from __future__ import annotations
 
-import configparser
 import difflib
 import os
 import re
@@ -40,6 +39,7 @@ from vendorci.core.apply.render import (
 )
 from vendorci.core.datarepo import VarsFile, find_datarepo, parse_vars
 from vendorci.errors import InputError
+from vendorci.inifile import Ini, IniSyntaxError, parse_ini
 
 ZUUL_DIR = "/etc/zuul"
 JJB_DIR = "/etc/jenkins_jobs/config"
@@ -194,32 +194,30 @@ class _Builder:
                                       _diff(path, old, content, secret, old_mode, mode)))
 
 
-def _conf(text: str) -> configparser.RawConfigParser:
-    cp = configparser.RawConfigParser(strict=False)
+def _conf(text: str) -> Ini:
     try:
-        cp.read_string(text)
-    except configparser.Error as exc:
+        return parse_ini(text, "zuul.conf")
+    except IniSyntaxError as exc:
         raise InputError(f"rendered zuul.conf is not valid INI: {str(exc).splitlines()[0]}",
                          code="zuul_conf_invalid") from None
-    return cp
 
 
-def _zuul_info(root: Path, cp: configparser.RawConfigParser | None) -> tuple[ZuulInfo | None, str | None]:
+def _zuul_info(root: Path, ini: Ini | None) -> tuple[ZuulInfo | None, str | None]:
     """(what Zuul runs, the sshkey path) from the rendered zuul.conf."""
-    if cp is None:
+    if ini is None:
         return None, None
-    v3 = cp.has_section("scheduler") or any(s.startswith("connection") for s in cp.sections())
+    v3 = ini.has_section("scheduler") or any(s.startswith("connection") for s in ini.sections)
     sshkey = None
     if v3:
-        for s in cp.sections():
-            if s.startswith("connection") and cp.get(s, "driver", fallback="") == "gerrit":
-                sshkey = cp.get(s, "sshkey", fallback=None)
+        for s in ini.sections:
+            if s.startswith("connection") and ini.get(s, "driver", "") == "gerrit":
+                sshkey = ini.get(s, "sshkey")
                 break
-        pid = cp.get("scheduler", "pidfile", fallback="/var/run/zuul/scheduler.pid")
-        tenant = cp.get("scheduler", "tenant_config", fallback=None)
+        pid = ini.get("scheduler", "pidfile") or "/var/run/zuul/scheduler.pid"
+        tenant = ini.get("scheduler", "tenant_config")
         return ZuulInfo(3, under_root(root, pid, "zuul.conf [scheduler] pidfile"), tenant), sshkey
-    sshkey = cp.get("gerrit", "sshkey", fallback=None)
-    pid = cp.get("zuul", "pidfile", fallback="/var/run/zuul/zuul.pid")
+    sshkey = ini.get("gerrit", "sshkey")
+    pid = ini.get("zuul", "pidfile") or "/var/run/zuul/zuul.pid"
     return ZuulInfo(2, under_root(root, pid, "zuul.conf [zuul] pidfile"), None), sshkey
 
 

@@ -16,15 +16,16 @@ Rules (the same as ``vendorci validate``):
 
 from __future__ import annotations
 
-import configparser
 import re
 from dataclasses import dataclass
 
 from vendorci.core.datarepo import VarsFile
+from vendorci.inifile import Ini, IniSyntaxError, parse_ini
 
 _SINGLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 _SECRET_KEY = re.compile(r"^(\s*[^=:#;\s]*(?:password|passwd|token|secret|api_key)[^=:]*[=:]\s*)(\S.*)$", re.I)
 MASKED = "********"
+JJB_INI_NAME = "jenkins_jobs.ini"
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,14 @@ def merge_jjb_ini(rendered: str, existing: str | None) -> tuple[str, bool]:
     """
     keep: dict[str, str] = {}
     if existing:
-        cp = configparser.RawConfigParser()
         try:
-            cp.read_string(existing)
-        except configparser.Error:
-            cp = configparser.RawConfigParser()
+            ini = parse_ini(existing, JJB_INI_NAME)
+        except IniSyntaxError:
+            ini = Ini(JJB_INI_NAME)
         for opt in ("user", "password"):
-            if cp.has_option("jenkins", opt) and cp.get("jenkins", opt).strip():
-                keep[opt] = cp.get("jenkins", opt).strip()
+            value = (ini.get("jenkins", opt) or "").strip()
+            if value:
+                keep[opt] = value
     if not keep:
         return rendered, False
     lines = rendered.splitlines(keepends=True)
