@@ -118,4 +118,4 @@ def test_a_host_that_would_break_known_hosts_is_refused(tmp_path):
     (tmp_path / "root").mkdir()
     with pytest.raises(InputError) as err:
         build_plan(repo, tmp_path / "root")
-    assert err.value.code == "apply_bad_host"
+    assert err.value.code == "bad_host"

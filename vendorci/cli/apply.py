@@ -8,8 +8,9 @@ from typing import Any, Optional
 
 import typer
 
+from vendorci.cli import exits
 from vendorci.cli.app import get_app
-from vendorci.errors import EXIT_USAGE
+from vendorci.errors import Code, OperationFailed, UsageError
 from vendorci.output import Result
 
 MARK = {"created": "+", "updated": "~", "unchanged": "=", "failed": "✗"}
@@ -66,7 +67,7 @@ def _client_factory(appl: Any, plan: Any, url: Optional[str], user: Optional[str
         final_url = jenkins_url(plan) or final_url  # the ini apply deploys says where Jenkins is
     jenkins_user, token = cfg["jenkins.user"], cfg.secret("jenkins.token")
     if jenkins_user and not token:
-        raise ConfigError(f"no API token for Jenkins user {jenkins_user!r}", code="jenkins_token_missing",
+        raise ConfigError(f"no API token for Jenkins user {jenkins_user!r}", code=Code.JENKINS_TOKEN_MISSING,
                           hint="Set VENDORCI_JENKINS_TOKEN, jenkins.token_file (0600) or [jenkins] password in "
                           "ROOT/etc/jenkins_jobs/jenkins_jobs.ini; or use --no-jenkins.")
     timeout = float(cfg.get("jenkins.timeout", 10.0))
@@ -104,29 +105,31 @@ def apply(
         if dry_run:
             return Result("apply", {**base, "dry_run": True})
         if not yes:
+            refused = None
             if appl.json or not _interactive():
-                return Result("apply", {**base, "needs_confirmation": True}, ok=False, exit_code=EXIT_USAGE,
-                              errors=[{"code": "confirmation_required", "message": "apply changes the master and "
-                                       "asks first; not on a terminal, nothing was done",
-                                       "hint": "Review with --dry-run, then run again with --yes."}])
-            out = appl.console()
-            _print_diffs(out, files)
-            changes = sum(f["action"] != "unchanged" for f in files)
-            if not typer.confirm(f"Apply {changes} file change(s) to {plan.root}"
-                                 + ("" if no_jenkins else ", push jobs to Jenkins") + "?", err=True):
-                return Result("apply", {**base, "needs_confirmation": True}, ok=False, exit_code=EXIT_USAGE,
-                              errors=[{"code": "not_confirmed", "message": "not confirmed; nothing was done",
-                                       "hint": None}])
+                refused = UsageError("apply changes the master and asks first; not on a terminal, nothing was done",
+                                     code=Code.CONFIRMATION_REQUIRED,
+                                     hint="Review with --dry-run, then run again with --yes.")
+            else:
+                _print_diffs(appl.console(), files)
+                changes = sum(f["action"] != "unchanged" for f in files)
+                if not typer.confirm(f"Apply {changes} file change(s) to {plan.root}"
+                                     + ("" if no_jenkins else ", push jobs to Jenkins") + "?", err=True):
+                    refused = UsageError("not confirmed; nothing was done", code=Code.NOT_CONFIRMED)
+            if refused is not None:
+                return Result("apply", {**base, "needs_confirmation": True}, ok=False,
+                              exit_code=exits.for_error(refused), errors=[refused.as_dict()])
         factory = None if no_jenkins else _client_factory(appl, plan, jenkins_url, jenkins_user)
         res = execute(plan, factory, reload=not no_reload, reconfigure_command=reconfigure_command)
         data = res.as_dict()
-        errors = []
+        problems = []
         if res.error:
             done = sum(f["action"] != "unchanged" for f in data["files"])
             msg = (f"the {res.failed_step} step failed: {res.error['message']}; the files were applied "
                    f"({done} changed)" + (f", backups in {data['backup_dir']}" if data["backup_dir"] else ""))
-            errors.append({**res.error, "message": msg})
-        return Result("apply", data, ok=res.ok, errors=errors)
+            problems.append(OperationFailed(msg, code=res.error["code"], hint=res.error.get("hint")))
+        return Result("apply", data, ok=res.ok, exit_code=exits.for_problems(problems),
+                      errors=[e.as_dict() for e in problems])
 
     appl.run("apply", run, _render)
 

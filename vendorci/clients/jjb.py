@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vendorci.errors import InputError, OperationFailed, ToolMissing, VendorciError
+from vendorci.errors import Code, InputError, OperationFailed, ToolMissing, VendorciError
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def _import_jjb() -> Any:
         import jenkins_jobs.roots
         import jenkins_jobs.xml_config
     except ImportError as exc:  # pragma: no cover - it is a dependency; a broken install is still possible
-        raise ToolMissing(f"Jenkins Job Builder cannot be imported ({exc})", code="jjb_missing",
+        raise ToolMissing(f"Jenkins Job Builder cannot be imported ({exc})", code=Code.JJB_MISSING,
                           hint="Install it where vendorci runs: pip install 'jenkins-job-builder>=6'; or use "
                           "--no-jenkins.") from None
     return jenkins_jobs
@@ -81,7 +81,7 @@ def generate(files: Iterable[tuple[str, str]], ini_text: str) -> list[JobXml]:
         except (JenkinsJobsException, ValueError, KeyError, TypeError) as exc:
             msg = str(exc).replace(str(yaml_dir) + "/", "").splitlines()
             raise InputError(f"Jenkins Job Builder rejected the jobs: {msg[0] if msg else type(exc).__name__}"[:600],
-                             code="jjb_failed", hint="Run `vendorci validate` and `jenkins-jobs test` on the "
+                             code=Code.JJB_FAILED, hint="Run `vendorci validate` and `jenkins-jobs test` on the "
                              "repository to see the error in context.") from None
     return sorted((JobXml(j.name, j.output().decode("utf-8")) for j in xml), key=lambda j: j.name)
 
@@ -90,7 +90,7 @@ def canonical(xml: str | bytes) -> str | None:
     """A form of a job document that ignores the XML declaration, indentation and attribute order."""
     import xml.etree.ElementTree as ET
 
-    from vendorci.clients.jenkins import parse_xml
+    from vendorci.clients.jenkins_xml import parse_xml
 
     root = parse_xml(xml)
     if root is None:
@@ -111,7 +111,7 @@ def push(client: Any, jobs: list[JobXml]) -> tuple[list[JobAction], VendorciErro
             try:
                 current = client._call(f"job config ({job.name})", lambda j=job: client.server.get_job_config(j.name))
             except VendorciError as err:
-                if err.code != "jenkins_not_found":
+                if err.code != Code.JENKINS_NOT_FOUND:
                     raise
                 current = None
             if current is None:
@@ -127,6 +127,6 @@ def push(client: Any, jobs: list[JobXml]) -> tuple[list[JobAction], VendorciErro
             done.append(JobAction(job.name, "failed"))
             if not isinstance(err, VendorciError):
                 err = OperationFailed(f"Jenkins refused job {job.name}: {str(err).splitlines()[0][:300]}",
-                                      code="jenkins_job_failed")
+                                      code=Code.JENKINS_JOB_FAILED)
             return done, err
     return done, None

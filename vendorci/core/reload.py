@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vendorci.errors import OperationFailed, ToolMissing, UsageError
+from vendorci.errors import Code, OperationFailed, ToolMissing, UsageError
 
 DEFAULT_RECONFIGURE = "zuul-scheduler full-reconfigure"
 SETTLE_S = 0.5
@@ -50,7 +50,7 @@ def read_pid(pidfile: Path) -> int | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     if not text.isdigit() or not 1 < int(text) < 2**22:
-        raise UsageError(f"{pidfile}: does not hold a process id", code="reload_bad_pidfile",
+        raise UsageError(f"{pidfile}: does not hold a process id", code=Code.RELOAD_BAD_PIDFILE,
                          hint="Remove the stale pid file and restart Zuul.")
     return int(text)
 
@@ -89,11 +89,11 @@ def sighup(pidfile: Path, settle: float = SETTLE_S) -> ReloadResult:
         return ReloadResult(False, "sighup", pid, f"{pidfile} names pid {pid}, which is not running")
     if not _is_zuul(pid):
         raise OperationFailed(f"{pidfile} names pid {pid}, which is not a Zuul process; no signal sent",
-                              code="reload_not_zuul", hint="The pid file is stale: remove it and restart Zuul.")
+                              code=Code.RELOAD_NOT_ZUUL, hint="The pid file is stale: remove it and restart Zuul.")
     try:
         os.kill(pid, signal.SIGHUP)
     except PermissionError:
-        raise OperationFailed(f"not allowed to signal zuul-server (pid {pid})", code="reload_denied",
+        raise OperationFailed(f"not allowed to signal zuul-server (pid {pid})", code=Code.RELOAD_DENIED,
                               hint="Run apply as root or as the zuul user.") from None
     deadline = time.monotonic() + settle
     while time.monotonic() < deadline:
@@ -101,7 +101,7 @@ def sighup(pidfile: Path, settle: float = SETTLE_S) -> ReloadResult:
             break
         time.sleep(0.05)
     if not alive(pid):
-        raise OperationFailed(f"zuul-server (pid {pid}) exited after SIGHUP", code="reload_died",
+        raise OperationFailed(f"zuul-server (pid {pid}) exited after SIGHUP", code=Code.RELOAD_DIED,
                               hint="See /var/log/zuul/zuul.log for the layout error, fix it and start Zuul.",
                               data={"pid": pid})
     return ReloadResult(True, "sighup", pid)
@@ -111,23 +111,23 @@ def run_command(command: str | None, pidfile: Path | None, timeout: float = COMM
     """Run the reconfigure command (default ``zuul-scheduler full-reconfigure``), then check the scheduler."""
     argv = shlex.split(command or DEFAULT_RECONFIGURE)
     if not argv:
-        raise UsageError("empty reconfigure command", code="reload_bad_command")
+        raise UsageError("empty reconfigure command", code=Code.RELOAD_BAD_COMMAND)
     exe = shutil.which(argv[0])
     if exe is None:
-        raise ToolMissing(f"{argv[0]} is not on PATH", code="reload_command_missing",
+        raise ToolMissing(f"{argv[0]} is not on PATH", code=Code.RELOAD_COMMAND_MISSING,
                           hint="Install Zuul's scheduler here, or give --reconfigure-command, or use --no-reload.")
     try:
         proc = subprocess.run([exe, *argv[1:]], capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise OperationFailed(f"{' '.join(argv)} did not finish in {timeout:g}s", code="reload_timeout") from None
+        raise OperationFailed(f"{' '.join(argv)} did not finish in {timeout:g}s", code=Code.RELOAD_TIMEOUT) from None
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()
         raise OperationFailed(f"{' '.join(argv)} failed (exit {proc.returncode})"
-                              + (f": {tail[-1][:300]}" if tail else ""), code="reload_failed",
+                              + (f": {tail[-1][:300]}" if tail else ""), code=Code.RELOAD_FAILED,
                               hint="Check that zuul-scheduler is running and the tenant config is valid.")
     pid = read_pid(pidfile) if pidfile is not None else None
     if pid is not None and not alive(pid):
         raise OperationFailed(f"zuul-scheduler (pid {pid}) is not running after the reconfiguration",
-                              code="reload_died", hint="See the scheduler's log, fix the tenant config, start it.")
+                              code=Code.RELOAD_DIED, hint="See the scheduler's log, fix the tenant config, start it.")
     return ReloadResult(True, "command", pid, command=argv)

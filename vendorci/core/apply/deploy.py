@@ -18,7 +18,7 @@ from typing import Any
 from vendorci.core.apply.plan import Plan, build_plan
 from vendorci.core.apply.write import WriteReport, write_plan
 from vendorci.core.reload import ReloadResult, run_command, sighup
-from vendorci.errors import OperationFailed, UsageError, VendorciError
+from vendorci.errors import Code, OperationFailed, UsageError, VendorciError
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,14 @@ def prepare(directory: str | Path, root: str | Path = "/") -> tuple[Plan, list[A
     if plan.unresolved:
         names = sorted({u.name for u in plan.unresolved})
         raise UsageError("unresolved ${NAME} in the files to deploy: " + ", ".join(names) + "; nothing was written",
-                         code="apply_unresolved_vars",
+                         code=Code.APPLY_UNRESOLVED_VARS,
                          hint="Set them in vars.sh (export NAME=value); in a JJB file, write ${{NAME}} for a "
                               "variable Jenkins expands at build time.",
                          data={"unresolved": [u.as_dict() for u in plan.unresolved]})
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise OperationFailed(f"validate found {len(errors)} error(s) in {plan.repo}; nothing was written",
-                              code="validation_failed", hint="Run `vendorci validate` and fix the findings.",
+                              code=Code.VALIDATION_FAILED, hint="Run `vendorci validate` and fix the findings.",
                               data={"findings": [f.as_dict() for f in findings]})
     return plan, findings
 

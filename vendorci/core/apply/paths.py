@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from vendorci.errors import InputError
+from vendorci.errors import Code, InputError
 
 
 def _inside(real: str, top: str) -> bool:
@@ -21,15 +21,15 @@ def under_root(root: Path, path: str, what: str) -> Path:
     """``path`` (absolute, as on the master) as a path under ``root``; InputError if it would escape."""
     p = PurePosixPath(path)
     if not p.is_absolute():
-        raise InputError(f"{what}: {path!r} is not an absolute path", code="apply_relative_path",
+        raise InputError(f"{what}: {path!r} is not an absolute path", code=Code.APPLY_RELATIVE_PATH,
                          hint="Give absolute paths in the configuration (e.g. /var/run/zuul/zuul.pid).")
     if ".." in p.parts:
-        raise InputError(f"{what}: {path!r} contains '..'", code="apply_path_escape",
+        raise InputError(f"{what}: {path!r} contains '..'", code=Code.APPLY_PATH_ESCAPE,
                          hint="Write the path without '..'.")
     target = root / str(p.relative_to("/"))
     if not _inside(os.path.realpath(target), os.path.realpath(root)):
         raise InputError(f"{what}: {target} leads outside {root} (a symbolic link on the way)",
-                         code="apply_path_escape",
+                         code=Code.APPLY_PATH_ESCAPE,
                          hint="Remove the symbolic link, or give a --root that contains where it points.")
     return target
 
@@ -37,14 +37,14 @@ def under_root(root: Path, path: str, what: str) -> Path:
 def inside_repo(repo_root: Path, path: Path, what: str) -> Path:
     """``path`` if its real path is a regular file inside the data repo; InputError otherwise."""
     if ".." in path.parts:
-        raise InputError(f"{what}: {path} contains '..'", code="apply_path_escape",
+        raise InputError(f"{what}: {path} contains '..'", code=Code.APPLY_PATH_ESCAPE,
                          hint="Keep deployed files inside the data repository and name them without '..'.")
     real = os.path.realpath(path)
     if not _inside(real, os.path.realpath(repo_root)):
-        raise InputError(f"{what}: {path} leads outside the data repository ({real})", code="apply_path_escape",
+        raise InputError(f"{what}: {path} leads outside the data repository ({real})", code=Code.APPLY_PATH_ESCAPE,
                          hint="Replace the symbolic link with the file itself.")
     if not os.path.isfile(real):
-        raise InputError(f"{what}: {path} is not a regular file", code="apply_not_a_file",
+        raise InputError(f"{what}: {path} is not a regular file", code=Code.NOT_A_FILE,
                          hint="Deployed files must be regular files.")
     return Path(real)
 
@@ -56,5 +56,5 @@ def check_parent(root: Path, target: Path) -> None:
         parent = parent.parent
     if not _inside(os.path.realpath(parent), os.path.realpath(root)) or target.is_symlink() and not _inside(
             os.path.realpath(target), os.path.realpath(root)):
-        raise InputError(f"{target}: leads outside {root}", code="apply_path_escape",
+        raise InputError(f"{target}: leads outside {root}", code=Code.APPLY_PATH_ESCAPE,
                          hint="Remove the symbolic link that points outside ROOT.")

@@ -38,7 +38,7 @@ from vendorci.core.apply.render import (
     render_text,
 )
 from vendorci.core.datarepo import VarsFile, find_datarepo, parse_vars
-from vendorci.errors import InputError
+from vendorci.errors import Code, InputError
 from vendorci.inifile import Ini, IniSyntaxError, parse_ini
 
 ZUUL_DIR = "/etc/zuul"
@@ -127,11 +127,11 @@ def _walk(top: Path) -> list[Path]:
 def _read_text(repo_root: Path, path: Path, what: str) -> str:
     real = inside_repo(repo_root, path, what)
     if real.stat().st_size > MAX_FILE:
-        raise InputError(f"{what}: {path} is larger than {MAX_FILE // 1024 // 1024} MiB", code="apply_file_too_big")
+        raise InputError(f"{what}: {path} is larger than {MAX_FILE // 1024 // 1024} MiB", code=Code.FILE_TOO_LARGE)
     try:
         return real.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{what}: {path} is not UTF-8 text", code="apply_not_text",
+        raise InputError(f"{what}: {path} is not UTF-8 text", code=Code.NOT_TEXT,
                          hint="Only text configuration files are deployed.") from None
 
 
@@ -141,10 +141,10 @@ def _current(target: Path) -> tuple[bytes | None, int | None, tuple[int, int] | 
     except FileNotFoundError:
         return None, None, None
     except NotADirectoryError:
-        raise InputError(f"{target}: a parent of it exists and is not a directory", code="apply_target_not_file",
+        raise InputError(f"{target}: a parent of it exists and is not a directory", code=Code.APPLY_TARGET_NOT_FILE,
                          hint="Move that file away; apply creates the directories it needs.") from None
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{target}: exists and is not a regular file", code="apply_target_not_file",
+        raise InputError(f"{target}: exists and is not a regular file", code=Code.APPLY_TARGET_NOT_FILE,
                          hint="Move it away; apply only replaces regular files.")
     return target.read_bytes(), stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
 
@@ -199,7 +199,7 @@ def _conf(text: str) -> Ini:
         return parse_ini(text, "zuul.conf")
     except IniSyntaxError as exc:
         raise InputError(f"rendered zuul.conf is not valid INI: {str(exc).splitlines()[0]}",
-                         code="zuul_conf_invalid") from None
+                         code=Code.ZUUL_CONF_INVALID) from None
 
 
 def _zuul_info(root: Path, ini: Ini | None) -> tuple[ZuulInfo | None, str | None]:
@@ -226,7 +226,7 @@ def build_plan(directory: str | Path, root: str | Path = "/") -> Plan:
     repo = find_datarepo(os.path.abspath(directory))  # a '..' the user typed is not an escape
     rootp = Path(os.path.abspath(root))
     if not rootp.is_dir():
-        raise InputError(f"--root {rootp}: no such directory", code="apply_root_missing",
+        raise InputError(f"--root {rootp}: no such directory", code=Code.APPLY_ROOT_MISSING,
                          hint="Create it first, or give the directory that stands for / (default /).")
     variables: VarsFile | None = parse_vars(repo.vars_sh) if repo.vars_sh else None
     unresolved: list[Unresolved] = []
@@ -274,7 +274,7 @@ def _plan_ssh(b: _Builder, repo: Any, variables: VarsFile | None, sshkey: str | 
         src = Path(key_rel)
         if src.is_absolute():
             raise InputError(f"UPSTREAM_GERRIT_SSH_KEY_PATH={key_rel} is outside the data repository",
-                             code="apply_path_escape", hint="Keep the key in the repository; give a relative path.")
+                             code=Code.APPLY_PATH_ESCAPE, hint="Keep the key in the repository; give a relative path.")
         data = inside_repo(repo.root, repo.root / src, "UPSTREAM_GERRIT_SSH_KEY_PATH").read_bytes()
         b.add(sshkey, "key", key_rel, data, 0o600, secret=True, owner=owner)
     elif key_rel:
@@ -286,13 +286,13 @@ def _plan_ssh(b: _Builder, repo: Any, variables: VarsFile | None, sshkey: str | 
     key = parse_host_key(hostkey)
     if key is None:
         raise InputError("UPSTREAM_GERRIT_HOST_PUB_KEY is not an SSH public key line ('TYPE BASE64')",
-                         code="apply_bad_host_key", hint="Copy the key line of the upstream Gerrit from a trusted "
+                         code=Code.APPLY_BAD_HOST_KEY, hint="Copy the key line of the upstream Gerrit from a trusted "
                          "source, e.g. 'ssh-ed25519 AAAA...'.")
     host = variables.get("UPSTREAM_GERRIT_HOST") or "review.opendev.org"
     port = variables.get("UPSTREAM_GERRIT_PORT") or "29418"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", host) or not port.isdigit():
         raise InputError(f"UPSTREAM_GERRIT_HOST/PORT ({host!r}, {port!r}) cannot name a known_hosts entry",
-                         code="apply_bad_host", hint="Give a host name (no scheme, no port) and a port number.")
+                         code=Code.BAD_HOST, hint="Give a host name (no scheme, no port) and a port number.")
     marker = host if port == "22" else f"[{host}]:{port}"
     home = user[2] if user else f"/home/{ZUUL_USER}"
     path = f"{home.rstrip('/')}/.ssh/known_hosts"

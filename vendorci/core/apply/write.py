@@ -18,7 +18,7 @@ from typing import Any
 
 from vendorci.core.apply.paths import check_parent, under_root
 from vendorci.core.apply.plan import Plan, PlannedFile
-from vendorci.errors import OperationFailed, VendorciError
+from vendorci.errors import Code, OperationFailed, VendorciError
 
 BACKUP_DIR = "/var/backups/vendorci"
 
@@ -54,7 +54,7 @@ def _backup_dir(root: Path) -> Path:
             return d
         except FileExistsError:
             continue
-    raise OperationFailed(f"{base}: cannot create a backup directory", code="apply_backup_failed")
+    raise OperationFailed(f"{base}: cannot create a backup directory", code=Code.APPLY_BACKUP_FAILED)
 
 
 def _mkdirs(target: Path, mode: int, owner: tuple[int, int] | None) -> None:
@@ -131,7 +131,7 @@ def write_plan(plan: Plan) -> WriteReport:
         where = f"; backups of replaced files are in {backup}" if backup else ""
         raise OperationFailed(
             f"writing {f.target} failed: {msg}; {len(done)} file(s) were already written{where}",
-            code="apply_write_failed",
+            code=Code.APPLY_WRITE_FAILED,
             hint=(f"Roll back with: {rollback_command(plan.root, backup, created)}" if backup else
                   "Check free space and permissions under ROOT."),
             data={"files": done, "backup_dir": str(backup) if backup else None}) from None
