@@ -96,9 +96,9 @@ def test_failing_or_missing_command_is_a_failed_step(tmp_path, v3repo, monkeypat
     write_scheduler(tmp_path / "bin", tmp_path / "argv.jsonl", status=3)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
     res = execute(build_plan(v3repo, root), None)
-    assert res.failed_step == "reload" and "exit 3" in res.error["message"]
+    assert res.failed_step == "reload" and "exit 3" in res.error.message
     assert (root / "etc/zuul/main.yaml").is_file()  # the files stay applied
     (v3repo / "etc/zuul/main.yaml").write_text(MAIN + "          - openstack/nova\n")
     monkeypatch.setenv("PATH", "/nonexistent")
     res = execute(build_plan(v3repo, root), None)
-    assert res.failed_step == "reload" and res.error["code"] == "reload_command_missing"
+    assert res.failed_step == "reload" and res.error.code == "reload_command_missing"

@@ -10,7 +10,7 @@ import typer
 
 from vendorci.cli import exits
 from vendorci.cli.app import get_app
-from vendorci.errors import Code, OperationFailed, UsageError
+from vendorci.errors import Code, UsageError
 from vendorci.output import Result
 
 MARK = {"created": "+", "updated": "~", "unchanged": "=", "failed": "✗"}
@@ -122,12 +122,7 @@ def apply(
         factory = None if no_jenkins else _client_factory(appl, plan, jenkins_url, jenkins_user)
         res = execute(plan, factory, reload=not no_reload, reconfigure_command=reconfigure_command)
         data = res.as_dict()
-        problems = []
-        if res.error:
-            done = sum(f["action"] != "unchanged" for f in data["files"])
-            msg = (f"the {res.failed_step} step failed: {res.error['message']}; the files were applied "
-                   f"({done} changed)" + (f", backups in {data['backup_dir']}" if data["backup_dir"] else ""))
-            problems.append(OperationFailed(msg, code=res.error["code"], hint=res.error.get("hint")))
+        problems = res.problems()
         return Result("apply", data, ok=res.ok, exit_code=exits.for_problems(problems),
                       errors=[e.as_dict() for e in problems])
 

@@ -37,12 +37,22 @@ class ApplyResult:
     jenkins: JenkinsReport
     reload: ReloadResult
     failed_step: str | None = None
-    error: dict[str, Any] | None = None
+    error: VendorciError | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
         return self.failed_step is None
+
+    def problems(self) -> list[VendorciError]:
+        """The failed step as the error the envelope reports: what failed, and that the files are applied."""
+        if self.error is None:
+            return []
+        w = self.written
+        done = sum(f.action != "unchanged" for f in w.files) if w else 0
+        where = f", backups in {w.backup_dir}" if w and w.backup_dir else ""
+        return [OperationFailed(f"the {self.failed_step} step failed: {self.error.message}; the files were applied "
+                                f"({done} changed){where}", code=self.error.code, hint=self.error.hint)]
 
     def as_dict(self) -> dict[str, Any]:
         w = self.written
@@ -54,7 +64,8 @@ class ApplyResult:
                 "backup_dir": w.backup_dir if w else None, "rollback": w.rollback if w else None,
                 "jenkins": self.jenkins.as_dict(), "reload": self.reload.as_dict(),
                 "zuul": self.plan.zuul.as_dict() if self.plan.zuul else None,
-                "failed_step": self.failed_step, "notes": list(self.plan.notes) + list(self.notes)}
+                "failed_step": self.failed_step, "error": self.error.as_dict() if self.error else None,
+                "notes": list(self.plan.notes) + list(self.notes)}
 
 
 def prepare(directory: str | Path, root: str | Path = "/") -> tuple[Plan, list[Any]]:
@@ -88,10 +99,6 @@ def jenkins_url(plan: Plan) -> str | None:
         return None
 
 
-def _failure(err: VendorciError) -> dict[str, Any]:
-    return err.as_dict()
-
-
 def execute(plan: Plan, client_factory: Callable[[], Any] | None, *, reload: bool = True,
             reconfigure_command: str | None = None) -> ApplyResult:
     """Write, push, reload.  ``client_factory`` (a JenkinsClient maker) None: the Jenkins step is skipped."""
@@ -112,12 +119,12 @@ def execute(plan: Plan, client_factory: Callable[[], Any] | None, *, reload: boo
             actions, err = [], exc
         jenkins = JenkinsReport(tuple(actions))
         if err is not None:
-            return ApplyResult(plan, written, jenkins, not_reached, "jenkins", _failure(err))
+            return ApplyResult(plan, written, jenkins, not_reached, "jenkins", err)
     try:
         result = _reload(plan, reload, reconfigure_command)
     except VendorciError as exc:
         return ApplyResult(plan, written, jenkins, ReloadResult(False, None, exc.data.get("pid"), exc.message),
-                           "reload", _failure(exc))
+                           "reload", exc)
     notes: tuple[str, ...] = ()
     if result.done and plan.zuul and plan.zuul.version == 2 and any(
             f.path.endswith("/zuul.conf") and f.action != "unchanged" for f in plan.files if f.kind == "zuul"):
