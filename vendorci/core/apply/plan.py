@@ -203,20 +203,21 @@ def _conf(text: str) -> Ini:
 
 
 def _zuul_info(root: Path, ini: Ini | None) -> tuple[ZuulInfo | None, str | None]:
-    """(what Zuul runs, the sshkey path) from the rendered zuul.conf."""
+    """(what Zuul runs, the Gerrit sshkey path) from the rendered zuul.conf.
+
+    v3 and newer have ``[scheduler]``; Zuul 2 (2.5 too, with ``[connection NAME]``) has ``[zuul] layout_config``.
+    """
+    from vendorci.zuulconn import gerrit_settings
+
     if ini is None:
         return None, None
-    v3 = ini.has_section("scheduler") or any(s.startswith("connection") for s in ini.sections)
-    sshkey = None
+    sshkey = gerrit_settings(ini.sections)[1].get("gerrit.ssh_key")
+    v3 = ini.has_section("scheduler") or (not ini.get("zuul", "layout_config") and bool(
+        [s for s in ini.sections if s.startswith("connection ")]))
     if v3:
-        for s in ini.sections:
-            if s.startswith("connection") and ini.get(s, "driver", "") == "gerrit":
-                sshkey = ini.get(s, "sshkey")
-                break
         pid = ini.get("scheduler", "pidfile") or "/var/run/zuul/scheduler.pid"
         tenant = ini.get("scheduler", "tenant_config")
         return ZuulInfo(3, under_root(root, pid, "zuul.conf [scheduler] pidfile"), tenant), sshkey
-    sshkey = ini.get("gerrit", "sshkey")
     pid = ini.get("zuul", "pidfile") or "/var/run/zuul/zuul.pid"
     return ZuulInfo(2, under_root(root, pid, "zuul.conf [zuul] pidfile"), None), sshkey
 
