@@ -119,3 +119,25 @@ def test_a_host_that_would_break_known_hosts_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         build_plan(repo, tmp_path / "root")
     assert err.value.code == "bad_host"
+
+
+@pytest.mark.parametrize("conf,version,key", [
+    ("[gerrit]\nsshkey=/var/lib/zuul/ssh/id_rsa\n[zuul]\nlayout_config=/etc/zuul/layout.yaml\n", 2,
+     "/var/lib/zuul/ssh/id_rsa"),
+    ("[connection review]\ndriver=gerrit\nsshkey=/home/zuul/.ssh/k\n[zuul]\nlayout_config=/etc/zuul/layout.yaml\n",
+     2, "/home/zuul/.ssh/k"),  # Zuul 2.5 with connections is still Zuul 2
+    ("[scheduler]\ntenant_config=/etc/zuul/main.yaml\n[connection review]\ndriver=gerrit\nsshkey=/var/lib/zuul/k\n",
+     3, "/var/lib/zuul/k"),
+])
+def test_zuul_version_and_gerrit_key_from_the_rendered_conf(tmp_path, conf, version, key):
+    from vendorci.core.apply import build_plan
+
+    repo = tmp_path / "repo"
+    (repo / "etc/zuul").mkdir(parents=True)
+    (repo / "etc/zuul/zuul.conf").write_text(conf)
+    (repo / "vars.sh").write_text("export UPSTREAM_GERRIT_SSH_KEY_PATH=gerrit_key\n")
+    (repo / "gerrit_key").write_text("key\n")
+    (tmp_path / "root").mkdir()
+    plan = build_plan(repo, tmp_path / "root")
+    assert plan.zuul is not None and plan.zuul.version == version
+    assert [f.path for f in plan.files if f.kind == "key"] == [key]
