@@ -122,6 +122,12 @@ KEYS: tuple[Key, ...] = (
     Key("zuul.tenant", help="Tenant the doctor's Zuul v3+ checks look at (default: all)"),
     Key("zuul.gerrit_connection", help="zuul.conf [connection NAME] the Gerrit settings come from"),
     Key("jjb.ini", path=True, default="/etc/jenkins_jobs/jenkins_jobs.ini"),
+    Key("logs.url", _url, help="Public URL root of the CI's logs (default: the data repo's LOG_URL_ROOT)"),
+    Key("logs.publish_host", help="Host the log publisher copies to (default: PUBLISH_HOST)"),
+    Key("logs.publish_port", _port, default=22),
+    Key("logs.publish_user", help="Account the log publisher logs in as"),
+    Key("logs.publish_key", path=True, help="The log publisher's private key"),
+    Key("logs.publish_path", help="Directory logs are copied to on the publish host"),
 )
 KEY_BY_NAME = {k.name: k for k in KEYS}
 SECRET_FILE_KEYS = {"jenkins.token_file": "jenkins.token", "gerrit.http_password_file": "gerrit.http_password"}

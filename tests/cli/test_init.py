@@ -225,7 +225,8 @@ def test_parent_on_a_file_system_that_refuses_writes(cli):
 
 def test_generated_repo_passes_validate(cli, tmp_path, fast_rsa):
     target = tmp_path / "repo"
-    assert cli("init", str(target), "--vendor", "acme", "-y").exit_code == 0
+    assert cli("init", str(target), "--vendor", "acme", "-y", "--log-url", "https://logs.acme.test/logs",
+               "--publish-host", "logs.acme.test").exit_code == 0
     res = cli("-o", "json", "validate", str(target), "--strict")
     assert res.exit_code == 0, res.stdout
     assert res.json["data"]["counts"] == {"error": 0, "warning": 0}

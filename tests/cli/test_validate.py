@@ -9,11 +9,14 @@ import pytest
 from tests.golden.refdata import reference_datarepos
 from vendorci.core.scaffold import InitOptions, init_repo
 
+LOGS = "https://logs.acme.test/logs"  # a public log URL: a fresh repo reporting upstream needs one
+
 
 @pytest.fixture
 def repo(tmp_path, fast_rsa) -> Path:
     d = tmp_path / "data"
-    init_repo(d, InitOptions(vendor="acme", gerrit_user="acme-ci"))  # RSA in PEM: no keys_format warning
+    init_repo(d, InitOptions(vendor="acme", gerrit_user="acme-ci", log_url=LOGS,  # RSA in PEM: no keys_format warning
+                             publish_host="logs.acme.test"))
     return d
 
 

@@ -89,7 +89,7 @@ def test_smoke_test_cache_and_known_hosts(cli, tmp_path, isolated_env):
         g.stop()
     assert mode(kh) == 0o600 and mode(kh.parent) == 0o700
     cache = user_cache_dir()
-    clone = cache / "sandbox" / f"127.0.0.1_{g.double.port}" / "openstack-dev" / "sandbox"
+    clone = cache / "sandbox" / f"127.0.0.1_{g.double.port}" / "opendev" / "ci-sandbox"
     assert (clone / ".git").is_dir()
     d = clone
     while d != cache.parent:  # nothing on the way to the clone is writable by others

@@ -79,3 +79,12 @@ def test_skip_when_not_configured(tmp_path):
     assert r["gerrit.ssh"]["status"] == "skip" and "gerrit.user and gerrit.ssh_key" in r["gerrit.ssh"]["summary"]
     known = {x.id: x.as_dict() for x in run_checks(checks()[:1], ctx)}
     assert known["gerrit.known-hosts"]["status"] == "fail"  # nothing listens there
+
+
+def test_activity_of_a_comment_only_ci(make_gerrit):
+    g = make_gerrit()
+    c = g.double.create_change("openstack/nova", "x", "op", at=int(time.time()) - 3600)
+    g.double.review("ci", c.number, 1, message="Build failed (check pipeline).", at=int(time.time()) - 3600)
+    r = doctor(g)  # found by commentby: (no vote, so no reviewer: on a real Gerrit)
+    assert r["gerrit.activity"]["status"] == "ok"
+    assert "(no vote, FAILURE), success rate 0%" in r["gerrit.activity"]["summary"]

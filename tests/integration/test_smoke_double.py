@@ -25,9 +25,11 @@ def test_positive_vote_pushes_a_real_change(cli, make_gerrit):
     d = res.json["data"]
     assert set(d) >= {"change", "patchset", "url", "ci_user", "vote", "comment", "jobs", "elapsed_s"}
     assert (d["change"], d["patchset"], d["vote"], d["ci_user"], d["via"]) == (1001, 1, 1, "ci", "stream")
-    assert d["url"] == "http://review.test/c/openstack-dev/sandbox/+/1001"
+    assert d["url"] == "http://review.test/c/opendev/ci-sandbox/+/1001"
     assert [j["name"] for j in d["jobs"]] == list(g.bot.JOBS)
-    assert all(j["result"] == "SUCCESS" and j["url"].startswith("http://logs.example/01/1001/1/") for j in d["jobs"])
+    assert all(j["result"] == "SUCCESS" and j["url"].startswith(f"{g.logs.url}/01/1001/1/") for j in d["jobs"])
+    assert [j["log_status"] for j in d["jobs"]] == ["200", "200"]  # fetched from the real log server
+    assert (d["result"], d["policy"], d["abandoned"]) == ("SUCCESS", [], False)
     assert 0.25 <= d["elapsed_s"] < 10
     change = g.double.changes[1001]
     assert change.owner == "op" and change.topic == "vendorci-smoke"
@@ -47,7 +49,7 @@ def test_positive_vote_pushes_a_real_change(cli, make_gerrit):
 def test_second_run_reuses_the_cached_clone(cli, make_gerrit):
     g = make_gerrit(delay=0.05)
     assert smoke(cli, g).exit_code == 0
-    clone = g.workdir / f"127.0.0.1_{g.double.port}" / "openstack-dev" / "sandbox"
+    clone = g.workdir / f"127.0.0.1_{g.double.port}" / "opendev" / "ci-sandbox"
     marker = clone / ".git" / "vendorci-test-marker"
     marker.write_text("kept")
     res = smoke(cli, g)
@@ -62,16 +64,17 @@ def test_negative_vote_exits_1_with_failing_job_in_human_output(cli, make_gerrit
     res = cli("smoke-test", "sandbox", *g.args())
     assert res.exit_code == 1
     assert "✗ ci: Verified-1" in res.stdout
-    assert "✗ dsvm-tempest-vendor-driver: FAILURE in 1h 2m 3s  http://logs.example/" in res.stdout
+    assert f"✗ dsvm-tempest-vendor-driver: FAILURE in 1h 2m 3s  {g.logs.url}/" in res.stdout
     assert "error: ci voted Verified-1" in res.stderr
     assert "waiting for ci's comment" in res.stderr  # progress on stderr
 
 
-def test_comment_without_vote_is_reported(cli, make_gerrit):
+def test_comment_without_vote_fails_only_with_expect_vote(cli, make_gerrit):
     g = make_gerrit(verdict="comment")
-    res = smoke(cli, g)
+    res = smoke(cli, g, "--expect-vote")
     assert res.exit_code == 1
     assert res.json["data"]["vote"] is None and res.json["data"]["jobs"]
+    assert res.json["data"]["result"] == "SUCCESS"
     assert res.json["errors"][0]["code"] == "no_vote"
 
 
@@ -182,7 +185,7 @@ def test_recheck_waits_for_the_next_vote(cli, make_gerrit):
     assert [m["reviewer"] for m in g.double.changes[1001].comments] == ["ci", "op", "ci"]
     assert g.double.changes[1001].comments[1]["message"] == "Patch Set 1:\n\nrecheck"
     # same value again: Gerrit leaves the label out of the message; the vote comes from the event's approvals
-    res = smoke(cli, g, "--recheck", "http://review.test/c/openstack-dev/sandbox/+/1001")
+    res = smoke(cli, g, "--recheck", "http://review.test/c/opendev/ci-sandbox/+/1001")
     assert res.exit_code == 1
     assert res.json["data"]["vote"] == -1 and res.json["data"]["vote_source"] == "approval"
 

@@ -56,7 +56,7 @@ def test_votes_over_ssh(cli, gerrit):
     assert s["success_rate"] == pytest.approx(0.667, abs=0.001)
     assert s["failing_jobs"] == [{"name": "tempest", "failures": 1, "runs": 3}]
     assert s["stale"] is False and d["warning"] is None
-    assert "reviewer:ci -age:7d limit:20" in d["query"]
+    assert "commentby:ci -age:7d limit:20" in d["query"]
 
 
 def test_votes_project_limit_and_since(cli, gerrit):
@@ -98,7 +98,7 @@ def test_votes_over_rest(cli, gerrit, monkeypatch):
         assert [(c["change"], c["vote"]) for c in d["comments"]] == [(1001, -1), (1002, 1), (1002, 1)]
         assert d["comments"][0]["url"] == url.rstrip("/") + "/c/openstack/nova/+/1001"
         assert "s3cret" not in res.stdout + res.stderr
-        assert any(p.startswith("/a/changes/?q=reviewer%3Aci") and "o=MESSAGES" in p for p in rest.requests)
+        assert any(p.startswith("/a/changes/?q=commentby%3Aci") and "o=MESSAGES" in p for p in rest.requests)
         assert not any("gerrit query" in c for _, c in gerrit.double.commands)  # REST only
         monkeypatch.setenv("VENDORCI_GERRIT_HTTP_PASSWORD", "wrong")
         res = cli("--output", "json", "votes", "--ci-user", "ci", "--gerrit-http", url)

@@ -11,6 +11,8 @@ from vendorci.checks.runner import run_checks
 from vendorci.core.scaffold import InitOptions, init_repo
 from vendorci.results import Status
 
+LOGS = "https://logs.acme.test/logs"  # a public log URL: a fresh repo reporting upstream needs one
+
 
 def run(data_repo: Path | None) -> dict:
     ctx = DoctorContext(config=None, data_repo=data_repo)
@@ -30,7 +32,8 @@ def test_skipped_without_a_data_repo():
 
 def test_fresh_repo_all_ok(tmp_path, fast_rsa):
     repo = tmp_path / "repo"
-    init_repo(repo, InitOptions(vendor="acme", gerrit_user="acme-ci"))  # RSA PEM keys: no keys_format warning
+    init_repo(repo, InitOptions(vendor="acme", gerrit_user="acme-ci", log_url=LOGS,  # RSA PEM: no keys_format warning
+                                publish_host="logs.acme.test"))
     res = run(repo)
     assert {k: r.status for k, r in res.items()} == {k: Status.OK for k in res}
 
@@ -62,6 +65,7 @@ def test_validation_runs_once(tmp_path, monkeypatch):
     real = v.validate_repo
     monkeypatch.setattr(v, "validate_repo", lambda d: calls.append(d) or real(d))
     repo = tmp_path / "repo"
-    init_repo(repo, InitOptions(vendor="acme", gerrit_user="acme-ci", key_type="ed25519"))
+    init_repo(repo, InitOptions(vendor="acme", gerrit_user="acme-ci", key_type="ed25519", log_url=LOGS,
+                              publish_host="logs.acme.test"))
     run(repo)
     assert calls == [repo]

@@ -82,3 +82,19 @@ def test_bad_durations(bad):
 def test_format_age():
     assert [format_age(s) for s in (None, 5, 125, 3600, 3 * 3600 + 300, 86400 * 2 + 3600 * 5)] == [
         "never", "5s", "2m", "1h", "3h 5m", "2d 5h"]
+
+
+def test_verified_zero_is_no_vote_and_the_text_decides():
+    from vendorci.clients.gerrit_parse import report_result
+
+    zero = [{"type": "Verified", "description": "Verified", "value": "0"}]
+    assert pick_vote("Patch Set 1:\n\nBuild failed.", zero, "ci") == (None, "none")
+    # a value that changed to 0 (a vote removed) is a vote
+    assert pick_vote("Patch Set 1:", [{"type": "Verified", "value": "0", "oldValue": "1"}]) == (0, "approval")
+    assert report_result("Patch Set 1:\n\nBuild failed (check pipeline).\n") == "FAILURE"
+    assert report_result("Patch Set 1:\n\nBuild succeeded (check pipeline).\n") == "SUCCESS"
+    assert report_result("Patch Set 1:\n\n- a http://x/a : SUCCESS in 1s\n- b http://x/b : FAILURE in 2s\n") == \
+        "FAILURE"
+    assert report_result("Patch Set 1:\n\n- a http://x/a : SUCCESS in 1s\n* b http://x/b : FAILURE in 2s "
+                         "(non-voting)\n") == "SUCCESS"
+    assert report_result("Patch Set 1:\n\nStarting check jobs.") is None

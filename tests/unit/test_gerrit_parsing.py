@@ -108,7 +108,7 @@ def test_rest_shape():
 
 
 def test_build_query():
-    assert build_query("acme-ci", None, 7 * 86400, 20) == "reviewer:acme-ci -age:7d limit:20"
+    assert build_query("acme-ci", None, 7 * 86400, 20) == "commentby:acme-ci -age:7d limit:20"
     assert build_query("acme-ci", "openstack/nova", 36 * 3600, 5) == \
-        "reviewer:acme-ci project:openstack/nova -age:36h limit:5"
-    assert build_query("c", None, 90, 1) == "reviewer:c -age:90s limit:1"
+        "commentby:acme-ci project:openstack/nova -age:36h limit:5"
+    assert build_query("c", None, 90, 1) == "commentby:c -age:90s limit:1"

@@ -13,6 +13,8 @@ from vendorci.core.scaffold import InitOptions, init_repo
 from vendorci.core.validate import validate_repo
 from vendorci.errors import InputError
 
+LOGS = "https://logs.acme.test/logs"  # a public log URL: a fresh repo reporting upstream needs one
+
 
 def codes(findings, severity=None):
     return sorted({f.code for f in findings if severity is None or f.severity == severity})
@@ -21,7 +23,8 @@ def codes(findings, severity=None):
 @pytest.fixture
 def repo(tmp_path, fast_rsa) -> Path:
     d = tmp_path / "data"
-    init_repo(d, InitOptions(vendor="acme", gerrit_user="acme-ci"))  # RSA in PEM: no keys_format warning
+    init_repo(d, InitOptions(vendor="acme", gerrit_user="acme-ci", log_url=LOGS,  # RSA in PEM: no keys_format warning
+                             publish_host="logs.acme.test"))
     return d
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-AREAS = ("datarepo", "gearman", "zuul", "zuulweb", "jenkins", "gerrit")
+AREAS = ("datarepo", "gearman", "zuul", "zuulweb", "jenkins", "gerrit", "logs")
 
 
 def all_checks() -> list:

@@ -127,7 +127,8 @@ def check_activity(ctx: Any) -> CheckResult:
                                 fix="Check that Zuul is running and connected (vendorci doctor zuul), then push a "
                                 "test patch: vendorci smoke-test sandbox.")
     last = report.comments[0]
-    vote = "no vote" if last["vote"] is None else f"Verified{last['vote']:+d}"
+    vote = (f"no vote, {last['result'] or 'no result'}" if last["vote"] is None  # a comment-only CI
+            else f"Verified{last['vote']:+d}")
     rate = "" if s["success_rate"] is None else f", success rate {s['success_rate'] * 100:.0f}%"
     summary = f"last comment {format_age(s['last_seen_age_s'])} ago on {last['url']} ({vote}){rate}"
     details = [f"{j['name']} failed {j['failures']}/{j['runs']}" for j in s["failing_jobs"][:3]]

@@ -34,6 +34,7 @@ _ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ 
 class OutputMode(str, Enum):
     human = "human"
     json = "json"
+    openmetrics = "openmetrics"  # votes and doctor only: metrics text for cron and node_exporter's textfile collector
 
 
 def _argv_output_mode(args: list[str]) -> str:
@@ -183,8 +184,14 @@ class Application:
 
     # -- the boundary --------------------------------------------------------
     def run(
-        self, command: str, func: Callable[[], Result], render: Callable[[Any, Result], None]
+        self, command: str, func: Callable[[], Result], render: Callable[[Any, Result], None],
+        metrics: Optional[Callable[[Result], str]] = None,
     ) -> None:
+        if self.output == "openmetrics" and metrics is None:
+            err = UsageError(f"--output openmetrics is not available for `{command}`", code="output_unsupported",
+                             hint="Use --output openmetrics with `vendorci votes` or `vendorci doctor`.")
+            self.emit_error(command, err)
+            raise typer.Exit(exits.for_error(err))
         try:
             result = func()
         except VendorciError as err:
@@ -206,7 +213,15 @@ class Application:
             self.internal_error(command, exc)
             raise typer.Exit(EXIT_INTERNAL) from None
         try:
-            self.emit(result, render)
+            if self.output == "openmetrics" and metrics is not None:
+                from vendorci.logutil import redact
+
+                sys.stdout.write(redact(metrics(result)))
+                sys.stdout.flush()
+                for e in result.errors:
+                    self._print_error_lines(e.get("message", ""), e.get("hint"))
+            else:
+                self.emit(result, render)
         except BrokenPipeError:
             _silence_stdout()
         raise typer.Exit(result.code)
@@ -282,7 +297,7 @@ def global_options(
     ctx: typer.Context,
     output: OutputMode = typer.Option(
         OutputMode.human, "--output", "-o", envvar="VENDORCI_OUTPUT", case_sensitive=False,
-        help="human (tables, ✓ ! ✗ lines) or json (one envelope on stdout).",
+        help="human (tables, ✓ ! ✗ lines), json (one envelope on stdout) or openmetrics (votes, doctor).",
     ),
     config: Optional[Path] = typer.Option(
         None, "--config", envvar="VENDORCI_CONFIG", help="Config file (default ./vendorci.yaml, then the user config).",

@@ -104,4 +104,9 @@ def register(app: typer.Typer) -> None:
                 rep = run_doctor(dctx, ids or [], strict=strict)
             return Result("doctor", rep.as_data(), ok=rep.summary["ok"])
 
-        appl.run("doctor", run, _render)
+        def metrics(result: Result) -> str:
+            from vendorci.core.metrics import doctor_metrics
+
+            return doctor_metrics(result.data)
+
+        appl.run("doctor", run, _render, metrics=metrics if not list_ else None)

@@ -28,10 +28,13 @@ def for_error(err: VendorciError) -> int:
 
 
 def for_problems(problems: Iterable[VendorciError]) -> int:
-    """A command that ran and found problems: 124 when one of them is a timeout, else 1; 0 without problems."""
+    """A command that ran and found problems: 130 when it was interrupted, 124 when one of them is a timeout,
+    else 1; 0 without problems."""
     codes = [for_error(p) for p in problems]
     if not codes:
         return EXIT_OK
+    if EXIT_INTERRUPTED in codes:
+        return EXIT_INTERRUPTED
     return EXIT_TIMEOUT if EXIT_TIMEOUT in codes else EXIT_FAIL
 
 

@@ -74,6 +74,9 @@ def init(
                                              help="pem or openssh (default: pem for rsa, the form Zuul's Gerrit "
                                                   "connection and Jenkins' Java SSH libraries read; openssh for "
                                                   "ed25519)."),
+    log_url: str = typer.Option("http://127.0.0.1/logs", "--log-url", metavar="URL",
+                                help="Public URL root of the logs (LOG_URL_ROOT); reports link to it."),
+    publish_host: str = typer.Option("127.0.0.1", "--publish-host", help="Host the logs are copied to."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Never prompt; fail (exit 2) naming what is missing."),
     force: bool = typer.Option(False, "--force",
                                help="Allow a non-empty DIR: add only missing files; never overwrite keys."),
@@ -89,7 +92,7 @@ def init(
         v, user = _prompt_missing(vendor, gerrit_user, yes or appl.json)
         opts = InitOptions(vendor=v, gerrit_user=user or f"{v}-ci", gerrit_host=gerrit_host,
                            gerrit_port=gerrit_port, jenkins_url=jenkins_url, key_type=key_type, force=force,
-                           zuul=zuul, vote=vote, key_format=key_format)
+                           zuul=zuul, vote=vote, key_format=key_format, log_url=log_url, publish_host=publish_host)
         return Result("init", init_repo(directory, opts).as_dict())
 
     appl.run("init", run, _render)

@@ -10,7 +10,9 @@ A Zuul v2 report reads::
     * dsvm-tempest-full http://logs.example/... : FAILURE in 1h 2m 3s (non-voting)
 
 Gerrit only names a label in the message when its value changed, so the vote may also come from the approvals of the
-event or the patch set (:func:`pick_vote`).  Durations (``--since 7d``) are parsed in :mod:`vendorci.durations`.
+event or the patch set (:func:`pick_vote`); a ``"0"`` there is no vote (real Gerrit lists every label the account
+may vote on).  A comment-only CI's verdict is in the text (:func:`report_result`).  Durations (``--since 7d``) are
+parsed in :mod:`vendorci.durations`.
 """
 
 from __future__ import annotations
@@ -74,9 +76,12 @@ def approval_value(approvals: Iterable[dict] | None, label: str = "Verified",
         if username is not None and by is not None and by != username:
             continue
         try:
-            return int(a["value"])
+            value = int(a["value"])
         except (KeyError, TypeError, ValueError):
             continue
+        if value == 0 and str(a.get("oldValue", "0")).strip() in ("0", ""):
+            continue  # real Gerrit lists every label the account may vote on, "0" when it did not vote
+        return value
     return None
 
 
@@ -88,6 +93,24 @@ def pick_vote(text: str, approvals: Iterable[dict] | None = None,
         return v, "comment"
     v = approval_value(approvals, username=username)
     return (v, "approval") if v is not None else (None, "none")
+
+
+_SUCCEEDED = re.compile(r"^\s*Build succeeded\b", re.M | re.I)
+_FAILED = re.compile(r"^\s*(Build failed|Merge Failed|Build canceled|Build cancelled|This change depends on|"
+                     r"ERROR\b)", re.M | re.I)
+
+
+def report_result(text: str, jobs: list[Job] | None = None) -> str | None:
+    """``SUCCESS`` / ``FAILURE`` as a comment-only report says it (Zuul's "Build succeeded." / "Build failed.",
+    or every voting job line SUCCESS); None when the text says neither."""
+    body = (text or "").split("\n\n", 1)[1] if "\n\n" in (text or "") else (text or "")
+    jobs = parse_jobs(text) if jobs is None else jobs
+    voting = [j for j in jobs if j.voting] or jobs
+    if _FAILED.search(body) or any(j.result != "SUCCESS" for j in voting):
+        return "FAILURE"
+    if _SUCCEEDED.search(body) or voting:
+        return "SUCCESS"
+    return None
 
 
 def summary_line(text: str) -> str:

@@ -145,6 +145,8 @@ def classify(output: str, what: str) -> Exception:
         if "Change-Id" in reason:
             return OperationFailed(f"push rejected: {reason}", code="push_missing_change_id",
                                    hint="The commit-msg hook was not installed; run `git review -s` in the clone.")
+        if "invalid committer" in reason or "invalid author" in reason:
+            return invalid_committer(text, reason)
         if "no new changes" in reason:
             return OperationFailed(f"push rejected: {reason}", code="push_no_new_changes")
         if re.search(r"prohibited|not permitted|denied", reason, re.I):
@@ -156,11 +158,36 @@ def classify(output: str, what: str) -> Exception:
                  r"Repository not found|project .* not found", text, re.I):
         return OperationFailed(f"{what}: Gerrit does not know this project (or hides it): {last}",
                                code="gerrit_project_unknown",
-                               hint="Check --project (e.g. openstack-dev/sandbox) and that the account can read it.")
+                               hint="Check --project (e.g. opendev/ci-sandbox) and that the account can read it.")
     if re.search(r"Connection refused|Could not resolve hostname|timed out|No route to host|Connection closed", text):
         return ConnectionFailed(f"{what}: cannot reach Gerrit: {last}", code="gerrit_unreachable",
                                 hint="Check host and port (29418) and any firewall in between.")
     return OperationFailed(f"{what} failed: {last}", code="git_failed", data={"output": text[-2000:]})
+
+
+def registered_addresses(text: str) -> list[str]:
+    """The e-mail addresses Gerrit lists after ``The following addresses are currently registered:``."""
+    _, _, rest = text.partition("currently registered:")
+    out: list[str] = []
+    for line in rest.splitlines()[1:]:
+        word = re.sub(r"^(remote:\s*)?(ERROR:)?\s*", "", line).strip()
+        if not word:
+            if out:
+                break
+            continue
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+", word):
+            break
+        out.append(word)
+    return out
+
+
+def invalid_committer(text: str, reason: str) -> OperationFailed:
+    addrs = registered_addresses(text)
+    known = f" (registered: {', '.join(addrs)})" if addrs else ""
+    return OperationFailed(f"push rejected: {reason}: the commit's e-mail is not one of the Gerrit account's"
+                           f" addresses{known}", code="invalid_committer", data={"registered": addrs},
+                           hint="Set `git config --global user.email ADDRESS` to an address registered on the "
+                           "pushing Gerrit account (Settings > Email Addresses), and unset GIT_COMMITTER_EMAIL.")
 
 
 _URL = re.compile(r"^remote:\s+(https?://\S+)(?:\s+(.*?))?\s*$", re.M)

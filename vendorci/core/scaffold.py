@@ -38,6 +38,8 @@ class InitOptions:
     zuul: str = "v2"  # "v3": today's Zuul (zuul.d config project) instead of Zuul 2 + Jenkins
     vote: bool = False  # v3: report Verified +/-1 instead of comments only
     key_format: str | None = None  # None: what the keys' consumers read (keyformats.default_format)
+    log_url: str = "http://127.0.0.1/logs"  # LOG_URL_ROOT: validate wants a public URL for an upstream CI
+    publish_host: str = "127.0.0.1"
 
     def params(self) -> dict[str, str]:
         from vendorci.core.keyformats import init_key_note
@@ -46,7 +48,8 @@ class InitOptions:
                 "GERRIT_PORT": str(self.gerrit_port), "JENKINS_URL": self.jenkins_url,
                 "SUCCESS_REPORT": "{Verified: 1}" if self.vote else "{}",
                 "FAILURE_REPORT": "{Verified: -1}" if self.vote else "{}",
-                "KEY_FORMAT_NOTE": init_key_note(self.key_type, self.key_format)}
+                "KEY_FORMAT_NOTE": init_key_note(self.key_type, self.key_format),
+                "LOG_URL_ROOT": self.log_url.rstrip("/"), "PUBLISH_HOST": self.publish_host}
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,16 @@ def check_init_options(opts: InitOptions) -> None:
     except ValueError as exc:
         raise UsageError(f"invalid Jenkins URL {shown(opts.jenkins_url)!r}: {exc}", code="bad_jenkins_url",
                          hint="Give e.g. http://127.0.0.1:8080/") from None
+    try:  # written into vars.sh: a URL without shell-special characters
+        if not re.fullmatch(r"[A-Za-z0-9._~:/?#\[\]@!%+,;=-]+", opts.log_url or ""):
+            raise ValueError("unexpected characters")
+        _url(opts.log_url)
+    except ValueError as exc:
+        raise UsageError(f"invalid log URL {shown(opts.log_url)!r}: {exc}", code="bad_log_url",
+                         hint="Give the public URL the logs are served under, e.g. https://logs.acme.org/") from None
+    if not re.match(r"^[A-Za-z0-9.:-]+$", opts.publish_host or "") or opts.publish_host.startswith("-"):
+        raise UsageError(f"invalid publish host {opts.publish_host!r}", code="bad_publish_host",
+                         hint="Give a host name such as logs.acme.org.")
     validate_key_request(opts.key_type, None)
     if opts.zuul not in ZUUL_FLAVOURS:
         raise UsageError(f"invalid --zuul {shown(opts.zuul)!r}", code=Code.BAD_ZUUL_VERSION,

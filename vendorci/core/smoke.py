@@ -24,9 +24,18 @@ from vendorci.clients.gerrit import (
     ssh_query,
     ssh_review,
 )
-from vendorci.clients.gerrit_parse import parse_jobs, pick_vote, summary_line
+from vendorci.clients.gerrit_parse import pick_vote
 from vendorci.clients.ssh import SshSession, SshTarget
-from vendorci.errors import ConnectionFailed, InputError, OperationFailed, UsageError, VendorciError, WaitTimeout
+from vendorci.core.verdict import VerdictOptions, judge
+from vendorci.errors import (
+    EXIT_INTERRUPTED,
+    ConnectionFailed,
+    InputError,
+    OperationFailed,
+    UsageError,
+    VendorciError,
+    WaitTimeout,
+)
 from vendorci.fsutil import write_atomic
 
 Progress = Callable[[str], None]
@@ -204,14 +213,17 @@ class Waiter:
 @dataclass
 class SmokeOptions:
     access: GerritAccess
-    project: str = "openstack-dev/sandbox"
+    project: str = "opendev/ci-sandbox"
     branch: str = "master"
     timeout: float = 3600.0
     abandon: bool = False
     recheck: str | None = None
+    recheck_comment: str = "recheck"
     workdir: Path | None = None
     vendor: str | None = None
     topic: str = "vendorci-smoke"
+    verdict: VerdictOptions = field(default_factory=VerdictOptions)
+    on_change: Callable[[int, int, str], None] = lambda change, patchset, url: None
 
 
 def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[], None]) -> tuple[int, str, str]:
@@ -254,8 +266,18 @@ def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[], None]
     pushing()
     out = git.run("-y", "-t", o.topic, o.branch, what="git review", program=review, timeout=300, check=False)
     text = out.stdout + out.stderr
-    if out.returncode != 0:
-        raise classify(text, "git review")
+    err = classify(text, "git review") if out.returncode != 0 else None
+    registered = getattr(err, "data", {}).get("registered") if getattr(err, "code", "") == "invalid_committer" else None
+    if registered:  # Gerrit listed the account's addresses: commit with the first one, once
+        progress(f"Gerrit refused the committer e-mail; committing again as {registered[0]}")
+        ident = {"GIT_COMMITTER_EMAIL": registered[0], "GIT_AUTHOR_EMAIL": registered[0]}
+        fixed = Git(git.ssh, cwd=clone, extra_env=ident)
+        fixed.run("commit", "-q", "--amend", "--no-edit", "--reset-author", what="git commit --amend")
+        out = fixed.run("-y", "-t", o.topic, o.branch, what="git review", program=review, timeout=300, check=False)
+        text = out.stdout + out.stderr
+        err = classify(text, "git review") if out.returncode != 0 else None
+    if err is not None:
+        raise err
     parsed = parse_review_output(text)
     if parsed is None:
         raise OperationFailed("git review succeeded but printed no change URL", code="no_change_url",
@@ -265,15 +287,19 @@ def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[], None]
 
 @dataclass(frozen=True)
 class SmokeOutcome:
-    """What the smoke test saw: ``data`` for the JSON envelope, and ``problem`` when the CI did not vote +1
-    (a :class:`WaitTimeout` when it did not comment in time)."""
+    """What the smoke test saw: ``data`` for the JSON envelope, and ``problems`` when it is not a success (a
+    :class:`WaitTimeout` when the CI did not comment in time, ``interrupted`` on Ctrl-C/SIGTERM)."""
 
     data: dict[str, Any]
-    problem: VendorciError | None = None
+    problems: tuple[VendorciError, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.problem is None
+        return not self.problems
+
+    @property
+    def problem(self) -> VendorciError | None:
+        return self.problems[0] if self.problems else None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.data)
@@ -287,7 +313,13 @@ def run_smoke(o: SmokeOptions, progress: Progress = lambda text: None) -> SmokeO
     if a.ci_key is None:
         raise UsageError("no SSH key for the CI account", code="no_ci_key",
                          hint="Pass --ci-key or set gerrit.ssh_key (the data repo's gerrit_key).")
+    if not o.recheck_comment.strip() or "\n" in o.recheck_comment:
+        raise UsageError("--recheck-comment must be one non-empty line", code="bad_recheck_comment")
     waiter = Waiter(a, progress)
+    data: dict[str, Any] = {"change": None, "patchset": None, "url": None, "ci_user": a.ci_user, "vote": None,
+                            "result": None, "comment": None, "jobs": [], "policy": [], "elapsed_s": None, "via": None,
+                            "recheck": bool(o.recheck), "abandoned": False, "notes": waiter.notes}
+    created = False
     try:
         progress(f"connecting to {a.host}:{a.port} as {a.ci_user}")
         waiter.open_stream()  # also verifies the host key, before git touches the host
@@ -301,49 +333,77 @@ def run_smoke(o: SmokeOptions, progress: Progress = lambda text: None) -> SmokeO
             if not rows:
                 raise InputError(f"change {change} not found", code="change_not_found")
             patchset = patchset or rows[0]["patchset"]
-            url = rows[0]["url"]
+            data.update(change=change, patchset=patchset, url=rows[0]["url"])
+            o.on_change(change, patchset, rows[0]["url"])
             baseline = {(m["ts"], m["message"]) for m in waiter.ci_comments(change)}
-            progress(f"commenting recheck on {change},{patchset} as {a.operator}")
+            progress(f"commenting {o.recheck_comment!r} on {change},{patchset} as {a.operator}")
             started = time.monotonic()
             with SshSession(a.target(ci=False)) as op:
-                ssh_review(op, change, patchset, message="recheck")
+                ssh_review(op, change, patchset, message=o.recheck_comment)
         else:
             change, url, _ = _push_patch(o, progress, lambda: setattr(waiter, "pushed_at", time.monotonic()))
+            created = True
+            data.update(change=change, patchset=1, url=url)
             rows = waiter.query(f"change:{change}")
             patchset = rows[0]["patchset"] if rows else 1
+            data["patchset"] = patchset
+            o.on_change(change, patchset, url)
             baseline = set()
             started = waiter.pushed_at or started
         found = waiter.wait(change, patchset, started + o.timeout, baseline, started)
-        elapsed = round(time.monotonic() - started, 3)
-        data: dict[str, Any] = {"change": change, "patchset": patchset, "url": url, "ci_user": a.ci_user,
-                                "vote": None, "comment": None, "jobs": [], "elapsed_s": elapsed,
-                                "via": found.via if found else None, "recheck": bool(o.recheck),
-                                "abandoned": False, "notes": waiter.notes}
+        data.update(elapsed_s=round(time.monotonic() - started, 3), via=found.via if found else None)
         if found is None:
-            return SmokeOutcome(data, WaitTimeout(
+            _cleanup(o, data, created, progress)
+            return SmokeOutcome(data, (WaitTimeout(
                 f"no comment from {a.ci_user} on {change},{patchset} within {o.timeout:g}s", code="timeout",
                 hint="Is the CI's Zuul connected to Gerrit and is the project in its layout? "
-                "Run `vendorci doctor gerrit zuul`."))
-        data.update(vote=found.vote, vote_source=found.vote_source, comment=found.message,
-                    summary=summary_line(found.message),
-                    jobs=[{"name": j.name, "url": j.url, "result": j.result, "duration": j.duration}
-                          for j in parse_jobs(found.message)])
-        if o.abandon:
-            progress(f"abandoning {change}")
-            with SshSession(a.target(ci=False)) as op:
-                ssh_review(op, change, patchset, message="vendorci smoke test finished", abandon=True)
-            data["abandoned"] = True
-        if found.vote is None:
-            return SmokeOutcome(data, OperationFailed(
-                f"{a.ci_user} commented without a Verified vote", code="no_vote",
-                hint="Check the pipeline's success/failure reporters (gerrit: verified: 1 / -1) in layout.yaml."))
-        if found.vote < 0:
-            return SmokeOutcome(data, OperationFailed(
-                f"{a.ci_user} voted Verified{found.vote:+d}", code="negative_vote",
-                hint="Open the failing jobs' log links above."))
-        return SmokeOutcome(data)
+                "Run `vendorci doctor gerrit zuul`."),))
+        reports = _reports_on(waiter, change, patchset, o)
+        if o.verdict.check_logs:
+            progress("checking the log links")
+        v = judge(a.ci_user, found.message, found.vote, o.verdict, reports_on_patchset=reports)
+        data.update(v.data, vote_source=found.vote_source, comment=found.message)
+        _cleanup(o, data, created, progress)
+        return SmokeOutcome(data, tuple(v.problems))
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM turned into it by the CLI
+        _cleanup(o, data, created, progress)
+        return SmokeOutcome(data, (VendorciError(
+            "interrupted" + (f" while waiting on change {data['change']}" if data["change"] else ""),
+            code="interrupted", exit_code=EXIT_INTERRUPTED),))
+    except VendorciError as err:
+        _cleanup(o, data, created, progress)
+        if data["change"] is not None:
+            err.data = {**data, **err.data}
+        raise
     finally:
         waiter.close()
+
+
+def _reports_on(waiter: Waiter, change: int, patchset: int, o: SmokeOptions) -> int:
+    """How many reports the CI made on the patch set since the last retrigger (policy: one per patch set)."""
+    from vendorci.core.policy import count_reports
+
+    try:
+        msgs = waiter.query(f"change:{change}")[0]["messages"]
+    except (VendorciError, IndexError):
+        return 1
+    return max(1, count_reports(msgs, waiter.access.ci_user, patchset, ["recheck", o.recheck_comment]))
+
+
+def _cleanup(o: SmokeOptions, data: dict[str, Any], created: bool, progress: Progress) -> None:
+    """--abandon: abandon the change this run created, whatever the outcome; never raises."""
+    if not (o.abandon and created and data.get("change")) or data.get("abandoned"):
+        return
+    progress(f"abandoning {data['change']}")
+    try:
+        with SshSession(o.access.target(ci=False)) as op:
+            ssh_review(op, data["change"], data["patchset"] or 1, message="vendorci smoke test finished",
+                       abandon=True)
+        data["abandoned"] = True
+    except VendorciError as exc:
+        data["notes"].append(f"abandon failed: {exc.message}")
+    except KeyboardInterrupt:
+        data["notes"].append("abandon interrupted")
 
 
 def access_from_config(cfg: Any, *, gerrit: str | None = None, ssh_key: Path | None = None,

@@ -18,6 +18,7 @@ from vendorci.core.validate.context import Run
 from vendorci.core.validate.jobs import check_jobs, read_jjb
 from vendorci.core.validate.keys import check_keys
 from vendorci.core.validate.layout import check_layout
+from vendorci.core.validate.logs import log_findings
 from vendorci.core.validate.vars import check_var_usage, check_vars
 from vendorci.results import Finding
 
@@ -56,4 +57,6 @@ def validate_repo(directory: str | Path) -> list[Finding]:
     check_repo(c)
     if v3 is not None:
         c.findings += validate_v3(v3, c.vendor, c.vars.get("UPSTREAM_GERRIT_HOST") if c.vars else None)
+    for f in log_findings(c.vars, c.repo.zuul_conf):
+        c.add_finding(f)
     return c.findings

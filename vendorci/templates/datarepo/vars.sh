@@ -25,8 +25,8 @@ export JENKINS_URL=@@JENKINS_URL@@
 
 # Where the log publishers copy job logs (the 'LogServer' scp site), and the
 # public URL they are served under (used in Zuul's report links).
-export PUBLISH_HOST=127.0.0.1
-export LOG_URL_ROOT=http://127.0.0.1/logs
+export PUBLISH_HOST=@@PUBLISH_HOST@@
+export LOG_URL_ROOT=@@LOG_URL_ROOT@@
 
 # Git identity of Zuul's merger.
 export GIT_NAME='@@VENDOR@@ CI'
