@@ -148,7 +148,7 @@ def test_recheck_never_abandons_a_change_it_did_not_create(cli, make_gerrit):
     assert g.double.changes[1001].status == "NEW"
 
 
-def _run_and_signal(g, sig, *extra):
+def _run_and_signal(g, sig, *extra, settle=0.3):
     """Run vendorci in a process of its own; send ``sig`` once the change exists; return (rc, stdout, stderr)."""
     argv = [sys.executable, "-m", "vendorci", *extra, "smoke-test", "sandbox", *g.args("--abandon", timeout=60)]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
@@ -165,7 +165,7 @@ def _run_and_signal(g, sig, *extra):
             while time.monotonic() < deadline and not any(line.startswith("change: ") for line in lines):
                 time.sleep(0.05)
         seen_before = list(lines)
-        time.sleep(0.3)
+        time.sleep(settle)
         proc.send_signal(sig)
         rc = proc.wait(timeout=30)
         reader.join(timeout=5)
@@ -186,6 +186,16 @@ def test_interrupt_abandons_and_reports_the_change_json(make_gerrit, sig):
     d = doc["data"]
     assert (d["change"], d["patchset"], d["abandoned"]) == (1001, 1, True)
     assert d["url"].endswith("/+/1001")
+    assert g.double.changes[1001].status == "ABANDONED"
+
+
+def test_interrupt_while_git_review_still_pushes_finds_the_change(make_gerrit):
+    g = make_gerrit(verdict=None)
+    g.double.push_delay = 8  # the change exists, git review has not returned
+    rc, out, err, _ = _run_and_signal(g, signal.SIGTERM, "--output", "json", settle=0.5)
+    assert rc == 130, err
+    d = json.loads(out)["data"]
+    assert (d["change"], d["patchset"], d["abandoned"]) == (1001, 1, True)  # found by the commit's Change-Id
     assert g.double.changes[1001].status == "ABANDONED"
 
 

@@ -26,6 +26,7 @@ from vendorci.clients.gerrit import (
 )
 from vendorci.clients.gerrit_parse import pick_vote
 from vendorci.clients.ssh import SshSession, SshTarget
+from vendorci.core.smoke_cleanup import cleanup, recover, reports_on
 from vendorci.core.verdict import VerdictOptions, judge
 from vendorci.errors import (
     EXIT_INTERRUPTED,
@@ -108,7 +109,11 @@ class Waiter:
     polls: int = 0
     notes: list[str] = field(default_factory=list)
     pushed_at: float = 0.0
+    change_id: str | None = None  # of the commit being pushed: finds the change when the push is interrupted
     _session: SshSession | None = None
+
+    def pushing(self, change_id: str | None) -> None:
+        self.pushed_at, self.change_id = time.monotonic(), change_id
 
     def open_stream(self) -> bool:
         if self.refused:
@@ -226,7 +231,7 @@ class SmokeOptions:
     on_change: Callable[[int, int, str], None] = lambda change, patchset, url: None
 
 
-def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[], None]) -> tuple[int, str, str]:
+def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[str | None], None]) -> tuple[int, str, str]:
     """Clone or update the project, commit one file, ``git review``; returns (change, url, git-review output)."""
     from vendorci.clients.git import Git, classify, git_review_program, parse_review_output, ssh_command
     from vendorci.paths import user_cache_dir
@@ -263,7 +268,8 @@ def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[], None]
             f"smoke-test sandbox` to check that the {vendor} CI ({a.ci_user}) comments and votes. Do not merge.",
             what="git commit")
     progress(f"pushing to refs/for/{o.branch} with git review")
-    pushing()
+    m = re.search(r"^Change-Id: (I[0-9a-f]{40})\s*$", git.run("log", "-1", "--format=%B").stdout, re.M)
+    pushing(m.group(1) if m else None)
     out = git.run("-y", "-t", o.topic, o.branch, what="git review", program=review, timeout=300, check=False)
     text = out.stdout + out.stderr
     err = classify(text, "git review") if out.returncode != 0 else None
@@ -341,7 +347,7 @@ def run_smoke(o: SmokeOptions, progress: Progress = lambda text: None) -> SmokeO
             with SshSession(a.target(ci=False)) as op:
                 ssh_review(op, change, patchset, message=o.recheck_comment)
         else:
-            change, url, _ = _push_patch(o, progress, lambda: setattr(waiter, "pushed_at", time.monotonic()))
+            change, url, _ = _push_patch(o, progress, waiter.pushing)
             created = True
             data.update(change=change, patchset=1, url=url)
             rows = waiter.query(f"change:{change}")
@@ -353,57 +359,32 @@ def run_smoke(o: SmokeOptions, progress: Progress = lambda text: None) -> SmokeO
         found = waiter.wait(change, patchset, started + o.timeout, baseline, started)
         data.update(elapsed_s=round(time.monotonic() - started, 3), via=found.via if found else None)
         if found is None:
-            _cleanup(o, data, created, progress)
+            cleanup(o.access, o.abandon, data, created, progress)
             return SmokeOutcome(data, (WaitTimeout(
                 f"no comment from {a.ci_user} on {change},{patchset} within {o.timeout:g}s", code="timeout",
                 hint="Is the CI's Zuul connected to Gerrit and is the project in its layout? "
                 "Run `vendorci doctor gerrit zuul`."),))
-        reports = _reports_on(waiter, change, patchset, o)
+        reports = reports_on(waiter, change, patchset, ["recheck", o.recheck_comment])
         if o.verdict.check_logs:
             progress("checking the log links")
         v = judge(a.ci_user, found.message, found.vote, o.verdict, reports_on_patchset=reports)
         data.update(v.data, vote_source=found.vote_source, comment=found.message)
-        _cleanup(o, data, created, progress)
+        cleanup(o.access, o.abandon, data, created, progress)
         return SmokeOutcome(data, tuple(v.problems))
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM turned into it by the CLI
-        _cleanup(o, data, created, progress)
+        created = created or recover(waiter, o.project, o.recheck, data)
+        cleanup(o.access, o.abandon, data, created, progress)
         return SmokeOutcome(data, (VendorciError(
             "interrupted" + (f" while waiting on change {data['change']}" if data["change"] else ""),
             code="interrupted", exit_code=EXIT_INTERRUPTED),))
     except VendorciError as err:
-        _cleanup(o, data, created, progress)
+        created = created or recover(waiter, o.project, o.recheck, data)
+        cleanup(o.access, o.abandon, data, created, progress)
         if data["change"] is not None:
             err.data = {**data, **err.data}
         raise
     finally:
         waiter.close()
-
-
-def _reports_on(waiter: Waiter, change: int, patchset: int, o: SmokeOptions) -> int:
-    """How many reports the CI made on the patch set since the last retrigger (policy: one per patch set)."""
-    from vendorci.core.policy import count_reports
-
-    try:
-        msgs = waiter.query(f"change:{change}")[0]["messages"]
-    except (VendorciError, IndexError):
-        return 1
-    return max(1, count_reports(msgs, waiter.access.ci_user, patchset, ["recheck", o.recheck_comment]))
-
-
-def _cleanup(o: SmokeOptions, data: dict[str, Any], created: bool, progress: Progress) -> None:
-    """--abandon: abandon the change this run created, whatever the outcome; never raises."""
-    if not (o.abandon and created and data.get("change")) or data.get("abandoned"):
-        return
-    progress(f"abandoning {data['change']}")
-    try:
-        with SshSession(o.access.target(ci=False)) as op:
-            ssh_review(op, data["change"], data["patchset"] or 1, message="vendorci smoke test finished",
-                       abandon=True)
-        data["abandoned"] = True
-    except VendorciError as exc:
-        data["notes"].append(f"abandon failed: {exc.message}")
-    except KeyboardInterrupt:
-        data["notes"].append("abandon interrupted")
 
 
 def access_from_config(cfg: Any, *, gerrit: str | None = None, ssh_key: Path | None = None,
