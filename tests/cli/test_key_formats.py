@@ -292,7 +292,8 @@ def test_init_writes_pem_keys_every_consumer_reads(cli, tmp_path, jsch, sshd_fac
 
 def test_init_key_format_openssh_and_validate_warns(cli, tmp_path):
     repo = tmp_path / "r"
-    res = cli("-o", "json", "init", str(repo), "--vendor", "acme", "-y", "--key-format", "openssh")
+    res = cli("-o", "json", "init", str(repo), "--vendor", "acme", "-y", "--key-format", "openssh",
+              "--log-url", "https://logs.acme.test/logs", "--publish-host", "logs.acme.test")  # no log findings
     assert res.exit_code == 0
     assert (repo / "gerrit_key").read_bytes().startswith(OPENSSH)
     assert "cannot: `vendorci keys convert gerrit_key --format pem`" in " ".join((repo / "README.md").read_text()
