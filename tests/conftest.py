@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.gerrit_double",
     "tests.fixtures.zuul14",
     "tests.fixtures.zuul2",
+    "tests.fixtures.gerrit_real",
 ]
 
 
