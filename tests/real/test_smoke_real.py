@@ -110,6 +110,30 @@ def test_recheck_waits_for_the_next_report(cli, real_gerrit, ci_stand_in, operat
     assert res.json["data"]["vote"] == -1 and res.json["data"]["vote_source"] == "approval"
 
 
+def test_stream_refused_falls_back_to_polling(cli, real_gerrit, ci_stand_in, operator, tmp_path):
+    g = real_gerrit
+    ci = g.new_ci_account(stream_events=False)
+    ci_stand_in(ci, verdict=1, listen_as=g.admin)
+    res = smoke(cli, g, tmp_path, ci=ci)
+    assert res.exit_code == 0, res.stdout + res.stderr
+    d = res.json["data"]
+    assert (d["vote"], d["via"], d["ci_user"]) == (1, "poll", ci.username)
+    assert any("streamEvents" in note or "not permitted" in note for note in d["notes"]), d["notes"]
+
+
+def test_polling_over_rest(cli, real_gerrit, ci_stand_in, operator, tmp_path, monkeypatch):
+    g = real_gerrit
+    ci = g.new_ci_account(stream_events=False)
+    ci_stand_in(ci, verdict=-1, listen_as=g.admin)
+    monkeypatch.setenv("VENDORCI_GERRIT_HTTP_USER", ci.username)
+    monkeypatch.setenv("VENDORCI_GERRIT_HTTP_PASSWORD", ci.http_password)
+    res = smoke(cli, g, tmp_path, "--gerrit-http", g.url, ci=ci)
+    assert res.exit_code == 1, res.stdout + res.stderr
+    d = res.json["data"]
+    assert (d["vote"], d["via"]) == (-1, "poll")
+    assert ci.http_password not in res.stdout + res.stderr
+
+
 @pytest.mark.xfail(strict=True, reason="fixed by issue 12 (branch loop): a comment-only report carries Verified "
                    "\"0\" in its approvals on a real Gerrit; smoke-test reads that as a vote of 0")
 def test_comment_only_failure_report_fails(cli, real_gerrit, ci_stand_in, operator, tmp_path):
