@@ -134,6 +134,39 @@ def test_polling_over_rest(cli, real_gerrit, ci_stand_in, operator, tmp_path, mo
     assert ci.http_password not in res.stdout + res.stderr
 
 
+def test_abandon_after_a_negative_vote(cli, real_gerrit, ci_stand_in, operator, tmp_path):
+    g = real_gerrit
+    ci_stand_in(verdict=-1)
+    res = smoke(cli, g, tmp_path, "--abandon")
+    assert res.exit_code == 1, res.stdout + res.stderr
+    d = res.json["data"]
+    assert d["vote"] == -1 and d["abandoned"] is True
+    assert change(g, d["change"])["status"] == "ABANDONED"
+
+
+@pytest.mark.xfail(strict=True, reason="fixed by issue 12 (branch loop): --abandon leaves the change open when the "
+                   "CI never answers")
+def test_abandon_on_timeout(cli, real_gerrit, ci_stand_in, operator, tmp_path):
+    g = real_gerrit
+    ci_stand_in(verdict=None)
+    res = smoke(cli, g, tmp_path, "--abandon", timeout=3)
+    assert res.exit_code == 124, res.stdout + res.stderr
+    assert res.json["data"]["abandoned"] is True
+    assert change(g, res.json["data"]["change"])["status"] == "ABANDONED"
+
+
+@pytest.mark.xfail(strict=True, reason="fixed by issue 12 (branch loop): --recheck-comment (the CI's own word)")
+def test_recheck_with_the_cis_own_word(cli, real_gerrit, ci_stand_in, operator, tmp_path):
+    g = real_gerrit
+    bot = ci_stand_in(verdict=1, recheck=r"acme: recheck")
+    first = smoke(cli, g, tmp_path)
+    assert first.exit_code == 0, first.stdout + first.stderr
+    n = first.json["data"]["change"]
+    res = smoke(cli, g, tmp_path, "--recheck", str(n), "--recheck-comment", "acme: recheck")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert res.json["data"]["recheck"] is True and len(bot.posted) == 2
+
+
 @pytest.mark.xfail(strict=True, reason="fixed by issue 12 (branch loop): a comment-only report carries Verified "
                    "\"0\" in its approvals on a real Gerrit; smoke-test reads that as a vote of 0")
 def test_comment_only_failure_report_fails(cli, real_gerrit, ci_stand_in, operator, tmp_path):
