@@ -36,8 +36,16 @@ from typing import Any
 
 import pytest
 
-from vendorci.clients.gerrit import EventStream, GerritRest, matches_comment, ssh_query, ssh_review
-from vendorci.clients.git import Git, git_review_program, parse_review_output, ssh_command
+from vendorci.clients.gerrit import (
+    EventStream,
+    GerritRest,
+    StreamClosed,
+    gerrit_version,
+    matches_comment,
+    ssh_query,
+    ssh_review,
+)
+from vendorci.clients.git import Git, classify, git_review_program, parse_review_output, ssh_command
 from vendorci.clients.ssh import SshSession, SshTarget
 from vendorci.core.comments import parse_jobs, pick_vote, summary_line
 
@@ -78,13 +86,46 @@ def wait_event(stream: EventStream, pred: Any, timeout: float = 20) -> dict:
     raise AssertionError("no matching event within the deadline")
 
 
-def push(p: Peer, root: Path) -> str:
-    """Clone as the operator, ``git review -s``, commit, ``git review``: the output git-review printed."""
+def git_env(p: Peer, root: Path) -> dict[str, str]:
     home = root / "home"
     home.mkdir(parents=True, exist_ok=True)
-    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_AUTHOR_NAME": "Operator", "GIT_AUTHOR_EMAIL": p.op[2], "GIT_COMMITTER_NAME": "Operator",
-           "GIT_COMMITTER_EMAIL": p.op[2]}
+    return {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Operator", "GIT_AUTHOR_EMAIL": p.op[2], "GIT_COMMITTER_NAME": "Operator",
+            "GIT_COMMITTER_EMAIL": p.op[2]}
+
+
+def failures(p: Peer, root: Path) -> dict[str, Any]:
+    """How vendorci classifies what each Gerrit says when things go wrong (error codes, not texts)."""
+    seen: dict[str, Any] = {}
+    ssh = ssh_command(p.known_hosts, p.op[1])
+    env = git_env(p, root)
+    res = Git(ssh, cwd=root, extra_env=env).run("clone", "-q", f"ssh://{p.op[0]}@{p.host}:{p.port}/nobody/none",
+                                                str(root / "none"), check=False)
+    seen["unknown_project"] = getattr(classify(res.stdout + res.stderr, "git clone"), "code", None)
+    clone = root / "clone"
+    git = Git(ssh, cwd=clone, extra_env=env)
+    res = git.run("push", "origin", "HEAD:refs/for/master", check=False)  # the change pushed before, again
+    seen["no_new_changes"] = getattr(classify(res.stdout + res.stderr, "git push"), "code", None)
+    (clone / "second.txt").write_text("no Change-Id\n")
+    git.run("add", "second.txt")
+    git.run("-c", "core.hooksPath=/dev/null", "commit", "-q", "-m", "No Change-Id here")
+    res = git.run("push", "origin", "HEAD:refs/for/master", check=False)
+    seen["missing_change_id"] = getattr(classify(res.stdout + res.stderr, "git push"), "code", None)
+    try:
+        with EventStream(target(p, p.op)) as stream:  # the operator has no Stream Events capability
+            stream.get(10)
+            stream.get(1)
+        seen["stream_refused"] = None
+    except StreamClosed as exc:
+        seen["stream_refused"] = (exc.refused, exc.code)
+    with SshSession(target(p, p.op)) as s:
+        seen["version"] = gerrit_version(s)
+    return seen
+
+
+def push(p: Peer, root: Path) -> str:
+    """Clone as the operator, ``git review -s``, commit, ``git review``: the output git-review printed."""
+    env = git_env(p, root)
     ssh = ssh_command(p.known_hosts, p.op[1])
     clone = root / "clone"
     Git(ssh, cwd=root, extra_env=env).run("clone", "-q", f"ssh://{p.op[0]}@{p.host}:{p.port}/{PROJECT}", str(clone))
@@ -124,6 +165,7 @@ def run_scenario(p: Peer, root: Path) -> dict[str, Any]:
     with SshSession(target(p, p.ci)) as s:
         seen["reviewer_quiet"] = [c["number"] for c in ssh_query(s, f"reviewer:{p.quiet[0]} change:{n}")]
         seen["reviewer_ci"] = [c["number"] for c in ssh_query(s, f"reviewer:{p.ci[0]} change:{n}")]
+    seen["failures"] = failures(p, root)
     return seen
 
 
@@ -265,6 +307,14 @@ def test_rest_fields(both):
     assert real["url"] == "WEB/c/opendev/ci-sandbox/+/N" and real["patchset"] == 1
     assert [m for m in double["messages"] if m[0] != "OP"] == [m for m in real["messages"] if m[0] != "OP"]
     assert {k: v for k, v in double.items() if k != "messages"} == {k: v for k, v in real.items() if k != "messages"}
+
+
+def test_failures_are_classified_alike(both):
+    double, real = pair(both, lambda s: s["failures"])
+    assert real == {"unknown_project": "gerrit_project_unknown", "no_new_changes": "push_no_new_changes",
+                    "missing_change_id": "push_missing_change_id",
+                    "stream_refused": [True, "gerrit_stream_refused"], "version": "3.9.1"}
+    assert double == real
 
 
 def test_reviewer_query_finds_a_voting_ci(both):
