@@ -26,8 +26,12 @@ def test_version_projects_and_accounts(real_gerrit):
     assert "streamEvents" not in g.rest("GET", "accounts/op/capabilities", account=g.accounts["op"])
     label = g.rest("GET", "projects/All-Projects/labels/Verified")
     assert set(label["values"]) == {"-1", " 0", "+1"}
-    for path in g.known_hosts.read_text().splitlines():
-        assert path.startswith(f"[127.0.0.1]:{g.ssh_port} ")
+    lines = g.known_hosts.read_text().splitlines()
+    assert lines and all(line.startswith(f"[127.0.0.1]:{g.ssh_port} ") for line in lines)
+    assert any(" ssh-ed25519 " in line for line in lines)
+    conn = g.connection()
+    assert (conn["user"], conn["port"], conn["baseurl"]) == ("ci", str(g.ssh_port), g.url.rstrip("/"))
+    assert g.rest("GET", "accounts/self", account=g.accounts["ci"])["username"] == "ci"  # the HTTP password works
 
 
 def test_stream_and_sessions(real_gerrit, ci_stand_in):
