@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Resolve the jars that start a real Gerrit 3.9.1 for the tests (tests/fixtures/gerrit_real.py), with Maven.
+# Resolve the jars that start a real Gerrit 3.9.1 for the tests (tests/fixtures/gerrit_real/), with Maven.
 # Gerrit's WAR is not on Maven Central, but its acceptance-test framework and plugin API are; together with
 # BouncyCastle (which they do not bundle) they start a real daemon.  Idempotent and cached: a second run with
 # every jar present does nothing and needs no network.

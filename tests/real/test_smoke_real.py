@@ -2,7 +2,7 @@
 
 Real: Gerrit's sshd and receive-pack, the commit-msg hook it serves, the installed git-review, `gerrit
 stream-events` (vendorci's and the stand-in's), `gerrit review` and `gerrit query`.  The stand-in
-(tests/fixtures/gerrit_real.CiStandIn) listens to the stream as a CI account and reports as told.
+(tests/fixtures/gerrit_real/standin.py) listens to the stream as a CI account and reports as told.
 
 Stay on the double (tests/integration/test_smoke_double.py), each because a real Gerrit will not do it on demand:
 a stream dropped mid-wait and the catch-up poll after it; Gerrit 2.x output and string numbers; a push refused by

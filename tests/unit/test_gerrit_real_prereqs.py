@@ -6,7 +6,7 @@ from tests.fixtures import gerrit_real
 
 
 def test_missing_jars_are_named_with_the_install_script(tmp_path, monkeypatch):
-    monkeypatch.setattr(gerrit_real, "JAR_DIR", tmp_path)
+    monkeypatch.setattr(gerrit_real.server, "JAR_DIR", tmp_path)
     (tmp_path / "gerrit-plugin-api-3.9.1.jar").write_bytes(b"")
     missing = gerrit_real.missing_prerequisites()
     jars = [m for m in missing if ".jar" in m]
@@ -16,7 +16,7 @@ def test_missing_jars_are_named_with_the_install_script(tmp_path, monkeypatch):
 
 
 def test_missing_programs_are_named(tmp_path, monkeypatch):
-    monkeypatch.setattr(gerrit_real, "JAR_DIR", tmp_path)
+    monkeypatch.setattr(gerrit_real.server, "JAR_DIR", tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
     missing = gerrit_real.missing_prerequisites()
     assert missing[:4] == ["java", "javac", "git", "ssh-keygen"]
