@@ -45,9 +45,9 @@ from vendorci.clients.gerrit import (
     ssh_query,
     ssh_review,
 )
+from vendorci.clients.gerrit_parse import parse_jobs, pick_vote, summary_line
 from vendorci.clients.git import Git, classify, git_review_program, parse_review_output, ssh_command
 from vendorci.clients.ssh import SshSession, SshTarget
-from vendorci.core.comments import parse_jobs, pick_vote, summary_line
 
 pytestmark = pytest.mark.real_server
 

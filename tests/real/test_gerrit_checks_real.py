@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from vendorci.checks.base import run_checks
 from vendorci.checks.context import DoctorContext
 from vendorci.checks.gerrit import checks
+from vendorci.checks.runner import run_checks
 from vendorci.config import load_config
 
 pytestmark = pytest.mark.real_server
