@@ -3,9 +3,10 @@
 # Gerrit's WAR is not on Maven Central, but its acceptance-test framework and plugin API are; together with
 # BouncyCastle (which they do not bundle) they start a real daemon.  Idempotent and cached: a second run with
 # every jar present does nothing and needs no network.
-#   usage: .ci/install-gerrit.sh [DIR]   (default $VENDORCI_GERRIT_JARS or ~/.cache/vendorci-ci/gerrit)
+#   usage: .ci/install-gerrit.sh [DIR]
+#   (default $VENDORCI_GERRIT_JARS, else ${VENDORCI_CI_CACHE:-~/.cache/vendorci-ci}/gerrit, as .ci/run caches JSch)
 set -euo pipefail
-dest="${1:-${VENDORCI_GERRIT_JARS:-$HOME/.cache/vendorci-ci/gerrit}}"
+dest="${1:-${VENDORCI_GERRIT_JARS:-${VENDORCI_CI_CACHE:-$HOME/.cache/vendorci-ci}/gerrit}}"
 artifacts=(
   com.google.gerrit:gerrit-acceptance-framework:3.9.1
   com.google.gerrit:gerrit-plugin-api:3.9.1
