@@ -72,8 +72,6 @@ def test_votes_over_rest(cli, history, monkeypatch):
     assert res.exit_code == 1 and res.json["errors"][0]["code"] == "gerrit_http_auth"
 
 
-@pytest.mark.xfail(strict=True, reason="fixed by issue 12 (branch loop): votes queries reviewer:, which a real "
-                   "Gerrit does not match for an account that only commented (commentby: does)")
 def test_comment_only_ci_is_found(cli, real_gerrit):
     g = real_gerrit
     ci = g.new_ci_account()
