@@ -21,7 +21,9 @@ HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAwO4tQ7rI9uPp3nNb1zMFOLf1W2Fq5G
 @pytest.fixture
 def repo(tmp_path):
     r = tmp_path / "repo"
-    init_repo(r, InitOptions(vendor="acme", gerrit_user="acme-ci", key_type="ed25519"))
+    # a public log URL: validate (which apply runs first) refuses a loopback one for an upstream CI
+    init_repo(r, InitOptions(vendor="acme", gerrit_user="acme-ci", key_type="ed25519",
+                             log_url="https://logs.acme.test/logs"))
     vars_sh = r / "vars.sh"
     vars_sh.write_text(vars_sh.read_text().replace(
         "# export UPSTREAM_GERRIT_HOST_PUB_KEY='ssh-ed25519 AAAA...'",
@@ -82,7 +84,7 @@ def test_first_apply_then_idempotent_second(cli, repo, root, creds, zuul):
             "/etc/jenkins_jobs/config/macros.yaml", "/var/lib/zuul/ssh/id_rsa"} <= set(actions)
     conf = (root / "etc/zuul/zuul.conf").read_text()
     assert "server=review.opendev.org\n" in conf and "user=acme-ci\n" in conf
-    assert "url_pattern=http://127.0.0.1/logs/{build.parameters[LOG_PATH]}" in conf
+    assert "url_pattern=https://logs.acme.test/logs/{build.parameters[LOG_PATH]}" in conf
     assert "# Zuul v2 configuration of the acme CI. ${NAME} values" in conf  # comments as written
     assert "${{LOG_URL_ROOT}}/$LOG_PATH/" in (root / "etc/jenkins_jobs/config/macros.yaml").read_text()
     key = root / "var/lib/zuul/ssh/id_rsa"
