@@ -29,6 +29,11 @@ def validate(
     ctx: typer.Context,
     directory: Path = typer.Argument(Path("."), metavar="[DIR]", help="The data repository (default: here)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+    layout: Path | None = typer.Option(None, "--layout", help="The Zuul v2 layout file (default: discovered)."),
+    jjb: list[Path] = typer.Option([], "--jjb", help="A Jenkins Job Builder folder or file (repeatable; "
+                                   "default: discovered)."),
+    external_jobs: bool = typer.Option(False, "--external-jobs", help="Jenkins also has jobs this JJB does not "
+                                       "define: a job the layout runs but JJB lacks is a warning."),
 ) -> None:
     """Check a data repo: YAML syntax, the Zuul v2 layout, that every job is defined by JJB, regexes,
     vars.sh against the files that use it, key files and modes; or a Zuul v3 config project (zuul.d/), its
@@ -38,7 +43,7 @@ def validate(
     def run() -> Result:
         from vendorci.errors import Code, OperationFailed
 
-        findings = validate_repo(directory)
+        findings = validate_repo(directory, layout, list(jjb), external_jobs)
         counts = {"error": sum(f.severity == "error" for f in findings),
                   "warning": sum(f.severity == "warning" for f in findings)}
         ok = counts["error"] == 0 and (not strict or counts["warning"] == 0)

@@ -29,8 +29,8 @@ from vendorci.results import Finding
 
 #: Where the parts of a data repo may be, in order of preference (the articles' layout first).
 #: Every message naming them is built from these.
-LAYOUT_CANDIDATES = ("etc/zuul/layout.yaml", "zuul/layout.yaml")
-JJB_CANDIDATES = ("etc/jenkins_jobs/config", "jenkins/jobs")
+LAYOUT_CANDIDATES = ("etc/zuul/layout.yaml", "zuul/layout.yaml", "layout.yaml", "zuul/layout.yml")
+JJB_CANDIDATES = ("etc/jenkins_jobs/config", "jenkins/jobs", "jenkins_jobs/config", "jobs", "jjb")
 ZUUL_CONF_CANDIDATES = ("etc/zuul/zuul.conf", "zuul/zuul.conf")
 JJB_INI_CANDIDATES = ("etc/jenkins_jobs/jenkins_jobs.ini", "jenkins/jenkins_jobs.ini")
 VARS_FILE = "vars.sh"

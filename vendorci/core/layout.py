@@ -55,6 +55,26 @@ class Layout:
     def line(self, *keys: Any) -> int | None:
         return self.loaded.line(*keys) if self.loaded is not None else None
 
+    def job_lines(self) -> dict[tuple[str, str, str], tuple[Path, int | None]]:
+        """(project, pipeline, job) -> where the layout names it: one pass over the projects."""
+        out: dict[tuple[str, str, str], tuple[Path, int | None]] = {}
+        for i, proj in enumerate(self.data.get("projects") or []):
+            if not isinstance(proj, dict) or not isinstance(proj.get("name"), str):
+                continue
+            name = proj["name"]
+            for pipe in self.pipelines:
+                entries = proj.get(pipe)
+                for j, entry in enumerate(entries if isinstance(entries, list) else []):
+                    for job in flatten_jobs(entry):
+                        out.setdefault((name, pipe, job), (self.path, self.line("projects", i, pipe, j)))
+            refs = proj.get("template")
+            for k, _ref in enumerate(refs if isinstance(refs, list) else []):
+                at = (self.path, self.line("projects", i, "template", k))
+                for pipe, jobs in self.project_jobs.get(name, {}).items():
+                    for job in jobs:
+                        out.setdefault((name, pipe, job), at)
+        return out
+
 
 def short_name(project: str) -> str:
     return project.rsplit("/", 1)[-1]

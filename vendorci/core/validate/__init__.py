@@ -36,15 +36,25 @@ def area_of(code: str) -> str:
 
 
 
-def validate_repo(directory: str | Path) -> list[Finding]:
-    """Every finding for the data repo (or Zuul v3 config project) at ``directory`` (InputError if neither)."""
+def validate_repo(directory: str | Path, layout: str | Path | None = None,
+                  jjb: list[str | Path] | None = None, external_jobs: bool = False) -> list[Finding]:
+    """Every finding for the data repo (or Zuul v3 config project) at ``directory`` (InputError if neither).
+
+    ``layout`` and ``jjb`` (folders or files, relative to ``directory`` unless absolute) replace what
+    discovery finds; ``external_jobs`` says Jenkins also has jobs this JJB does not define."""
     from vendorci.core.zuulv3.check import locate, validate_v3
 
     v3 = locate(directory)
-    if v3 is not None and not is_datarepo(directory):
+    if v3 is not None and not is_datarepo(directory) and layout is None and not jjb:
         return validate_v3(v3)
     repo = find_datarepo(directory)
-    c = Run(repo)
+    root = Path(directory)
+    if layout is not None:
+        repo.layout = _given(root, layout, "--layout", want_dir=False)
+    jjb_dirs = [_given(root, j, "--jjb", want_dir=None) for j in jjb or []]
+    if jjb_dirs:
+        repo.jjb_dir = jjb_dirs[0]
+    c = Run(repo, jjb_dirs, external_jobs)
     c.v3 = v3 is not None
     c.literal_dirs = v3.literal_dirs() if v3 is not None else []
     check_config(c)
@@ -60,3 +70,16 @@ def validate_repo(directory: str | Path) -> list[Finding]:
     for f in log_findings(c.vars, c.repo.zuul_conf):
         c.add_finding(f)
     return c.findings
+
+
+def _given(root: Path, value: str | Path, option: str, want_dir: bool | None) -> Path:
+    from vendorci.errors import Code, InputError
+
+    p = Path(value)
+    if not p.is_absolute() and not p.exists():
+        p = root / p
+    ok = p.exists() if want_dir is None else (p.is_dir() if want_dir else p.is_file())
+    if not ok:
+        raise InputError(f"{option} {value}: no such {'file' if want_dir is False else 'file or directory'}",
+                         code=Code.NOT_A_FILE, hint=f"Give {option} a path inside the data repository.")
+    return p

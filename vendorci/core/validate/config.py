@@ -35,10 +35,12 @@ def check_config(c: Run) -> None:
         _check_jjb_ini(c, repo.jjb_ini)
     if repo.layout is None and not c.v3:
         c.add("error", "layout_missing", f"no Zuul layout ({' or '.join(LAYOUT_CANDIDATES)})",
-              repo.root, None, "Create etc/zuul/layout.yaml, or run `vendorci init` to start a repo.")
-    if repo.jjb_dir is None and not c.v3:
+              repo.root, None, "Point at it with --layout PATH, or create etc/zuul/layout.yaml "
+              "(`vendorci init` starts a repo).")
+    if not c.jjb_dirs and not c.v3:
         c.add("error", "jobs_missing_dir", f"no Jenkins Job Builder directory ({' or '.join(JJB_CANDIDATES)})",
-              repo.root, None, "Create etc/jenkins_jobs/config/ with your job definitions.")
+              repo.root, None, "Point at it with --jjb PATH, or create etc/jenkins_jobs/config/ with your job "
+              "definitions.")
 
 
 def _check_jjb_ini(c: Run, path: Path) -> None:

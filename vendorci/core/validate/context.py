@@ -4,23 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vendorci.core.datarepo import DataRepo, VarsFile
-from vendorci.core.jjb import JJBConfig
 from vendorci.core.layout import Layout
 from vendorci.errors import VendorciError
 from vendorci.results import Finding
+
+if TYPE_CHECKING:
+    from vendorci.core.validate.jjblib import JJBJobs
 
 
 class Run:
     """What one validation run accumulates."""
 
-    def __init__(self, repo: DataRepo) -> None:
+    def __init__(self, repo: DataRepo, jjb_dirs: list[Path] | None = None, external_jobs: bool = False) -> None:
         self.repo = repo
         self.findings: list[Finding] = []
         self.layout: Layout | None = None
-        self.jjb: JJBConfig | None = None
+        #: the JJB folders: given (--jjb), else the one discovered
+        self.jjb_dirs: list[Path] = list(jjb_dirs or ([repo.jjb_dir] if repo.jjb_dir else []))
+        self.jjb_jobs: JJBJobs | None = None
+        #: Jenkins has jobs this repository's JJB does not manage: an undefined job is a warning
+        self.external_jobs = external_jobs
         self.vars: VarsFile | None = None
         self.vendor: str | None = None
         self.v3 = False  # the repo holds Zuul v3 configuration (checked by core.zuulv3)

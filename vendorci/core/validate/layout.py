@@ -15,22 +15,28 @@ MANAGERS = {"IndependentPipelineManager", "DependentPipelineManager"}
 PIPELINE_KEYS = {
     "name", "description", "manager", "source", "precedence", "require", "reject", "trigger", "start", "success",
     "failure", "merge-failure", "disabled", "success-message", "failure-message", "merge-failure-message",
-    "footer-message", "start-message", "dequeue-on-new-patchset", "ignore-dependencies", "window",
+    "footer-message", "dequeue-on-new-patchset", "ignore-dependencies", "window",
     "window-floor", "window-increase-type", "window-increase-factor", "window-decrease-type",
     "window-decrease-factor", "disable-after-consecutive-failures",
 }
 REPORTER_KEYS = ("start", "success", "failure", "merge-failure", "disabled")
-REPORTERS = {"gerrit", "smtp", "sql", "mysql"}
+REPORTERS = {"gerrit", "smtp", "sql"}
 TRIGGERS = {"gerrit", "timer", "zuul"}
 GERRIT_EVENTS = {"patchset-created", "draft-published", "change-abandoned", "change-restored", "change-merged",
-                 "comment-added", "ref-updated", "ref-replicated", "topic-changed"}
+                 "comment-added", "ref-updated"}
+ZUUL_EVENTS = {"parent-change-enqueued", "project-change-merged"}
+ZUUL_TRIGGER_KEYS = {"event", "pipeline", "require-approval", "reject-approval"}
+TIMER_TRIGGER_KEYS = {"time"}
+SMTP_REPORTER_KEYS = {"connection", "to", "from", "subject"}
+MERGE_MODES = {"merge", "merge-resolve", "merge-resolve,", "cherry-pick"}
+SKIP_IF_KEYS = {"project", "branch", "all-files-match-any"}
 GERRIT_TRIGGER_KEYS = {"event", "branch", "ref", "ignore-deletes", "approval", "require-approval",
                        "reject-approval", "comment", "comment_filter", "email", "email_filter", "username",
                        "username_filter"}
 TRIGGER_REGEX_KEYS = ("branch", "ref", "comment", "comment_filter", "email", "email_filter", "username",
                       "username_filter")
 JOB_SETTING_KEYS = {"name", "queue-name", "failure-message", "success-message", "failure-pattern",
-                    "success-pattern", "hold-following-changes", "voting", "mutex", "tags", "parameter-function",
+                    "success-pattern", "hold-following-changes", "voting", "attempts", "mutex", "tags", "parameter-function",
                     "branch", "files", "skip-if", "swift"}
 PROJECT_NON_PIPELINE = {"name", "template", "merge-mode"}
 
@@ -84,6 +90,14 @@ def check_layout(c: Run) -> None:
                 c.add("error", "layout_unknown_pipeline", f"project-template '{tpl['name']}' lists jobs for "
                       f"pipeline '{key}', which is not defined", path, lay.line("project-templates", i, key),
                       "Define the pipeline or fix the name: " + ", ".join(lay.pipelines))
+    for section in ("jobs", "project-templates"):
+        names: set[str] = set()
+        for i, item in enumerate(data.get(section) or []):
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                if item["name"] in names:
+                    c.add("error", "layout_duplicate", f"{section}: '{item['name']}' is defined twice (Zuul 2 "
+                          "refuses duplicate names)", path, lay.line(section, i), "Merge the two entries.")
+                names.add(item["name"])
     for i, js in enumerate(data.get("jobs") or []):
         _check_job_setting(c, lay, i, js)
     _check_projects(c, lay)
@@ -102,8 +116,9 @@ def _check_pipeline(c: Run, lay: Layout, i: int, pipe: Any, seen: set[str]) -> N
     seen.add(name)
     for key in pipe:
         if key not in PIPELINE_KEYS:
-            c.add("warning", "layout_unknown_key", f"pipeline '{name}': unknown setting '{key}'", path,
-                  lay.line("pipelines", i, key), "Check the spelling against the Zuul v2 manual.")
+            c.add("error", "layout_unknown_key", f"pipeline '{name}': unknown setting '{key}' (Zuul 2's layout "
+                  "schema refuses it: extra keys not allowed)", path, lay.line("pipelines", i, key),
+                  _did_you_mean(key, PIPELINE_KEYS))
     manager = pipe.get("manager")
     if manager not in MANAGERS:
         c.add("error", "layout_manager", f"pipeline '{name}': manager {manager!r} is not "
@@ -120,11 +135,14 @@ def _check_pipeline(c: Run, lay: Layout, i: int, pipe: Any, seen: set[str]) -> N
                 c.add("error", "layout_trigger", f"pipeline '{name}': unknown trigger '{tname}'", path, tline,
                       "Use gerrit, timer or zuul.")
                 continue
-            if tname != "gerrit":
-                continue
+            if isinstance(entries, dict):
+                entries = [entries]  # Zuul 2 takes one entry or a list of them
             if not isinstance(entries, list):
-                c.add("error", "layout_trigger", f"pipeline '{name}': the gerrit trigger must be a list of "
+                c.add("error", "layout_trigger", f"pipeline '{name}': the {tname} trigger must be a list of "
                       "'- event: ...' entries", path, tline, "Write '- event: patchset-created'.")
+                continue
+            if tname != "gerrit":
+                _check_other_trigger(c, lay, name, tname, entries, tline)
                 continue
             for j, ev in enumerate(entries):
                 _check_gerrit_trigger(c, lay, name, (i, j), ev, rechecks)
@@ -152,6 +170,33 @@ def _check_pipeline(c: Run, lay: Layout, i: int, pipe: Any, seen: set[str]) -> N
         _check_recheck(c, lay, name, rechecks, at)
 
 
+def _did_you_mean(key: str, known: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
+    return f"Did you mean '{close[0]}'?" if close else "Known: " + ", ".join(sorted(known)) + "."
+
+
+def _check_other_trigger(c: Run, lay: Layout, pname: str, tname: str, entries: list, at: int | None) -> None:
+    """The zuul and timer triggers, as Zuul 2.5's drivers define them."""
+    keys, required = (ZUUL_TRIGGER_KEYS, "event") if tname == "zuul" else (TIMER_TRIGGER_KEYS, "time")
+    for ev in entries:
+        if not isinstance(ev, dict) or required not in ev:
+            c.add("error", "layout_trigger", f"pipeline '{pname}': a {tname} trigger entry needs '{required}'",
+                  lay.path, at, f"Write '- {required}: ...'.")
+            continue
+        for key in ev:
+            if key not in keys:
+                c.add("error", "layout_unknown_key", f"pipeline '{pname}': unknown {tname} trigger setting "
+                      f"'{key}' (Zuul 2 refuses it)", lay.path, at, _did_you_mean(key, keys))
+        if tname == "zuul":
+            evs = ev["event"] if isinstance(ev["event"], list) else [ev["event"]]
+            for e in evs:
+                if e not in ZUUL_EVENTS:
+                    c.add("error", "layout_event", f"pipeline '{pname}': unknown zuul trigger event {e!r}",
+                          lay.path, at, "Known events: " + ", ".join(sorted(ZUUL_EVENTS)) + ".")
+
+
 def _check_gerrit_trigger(c: Run, lay: Layout, pname: str, ij: tuple[int, int], ev: Any, rechecks: list) -> None:
     i, j = ij
     at = lay.line("pipelines", i, "trigger", "gerrit", j)
@@ -166,8 +211,9 @@ def _check_gerrit_trigger(c: Run, lay: Layout, pname: str, ij: tuple[int, int], 
                   "Known events: " + ", ".join(sorted(GERRIT_EVENTS)) + ".")
     for key in ev:
         if key not in GERRIT_TRIGGER_KEYS:
-            c.add("warning", "layout_unknown_key", f"pipeline '{pname}': unknown gerrit trigger setting '{key}'",
-                  lay.path, lay.line("pipelines", i, "trigger", "gerrit", j, key), "Check the spelling.")
+            c.add("error", "layout_unknown_key", f"pipeline '{pname}': unknown gerrit trigger setting '{key}' "
+                  "(Zuul 2 refuses it)", lay.path, lay.line("pipelines", i, "trigger", "gerrit", j, key),
+                  _did_you_mean(key, GERRIT_TRIGGER_KEYS))
     for key in TRIGGER_REGEX_KEYS:
         if key in ev:
             kline = lay.line("pipelines", i, "trigger", "gerrit", j, key)
@@ -187,11 +233,18 @@ def _check_job_setting(c: Run, lay: Layout, i: int, js: Any) -> None:
         _compile(c, name, f"job setting name '{name}'", lay.path, at)
     for key in js:
         if key not in JOB_SETTING_KEYS:
-            c.add("warning", "layout_unknown_key", f"job '{name}': unknown setting '{key}'", lay.path,
-                  lay.line("jobs", i, key), "Check the spelling against the Zuul v2 manual.")
-    for key in ("branch", "files", "skip-if"):
-        if key in js and key != "skip-if":
+            c.add("error", "layout_unknown_key", f"job '{name}': unknown setting '{key}' (Zuul 2 refuses it)",
+                  lay.path, lay.line("jobs", i, key), _did_you_mean(key, JOB_SETTING_KEYS))
+    for key in ("branch", "files"):
+        if key in js:
             _compile(c, js[key], f"job '{name}' {key}", lay.path, lay.line("jobs", i, key))
+    skips = js.get("skip-if")
+    for skip in skips if isinstance(skips, list) else [skips] if skips is not None else []:
+        bad = [k for k in skip] if not isinstance(skip, dict) else [k for k in skip if k not in SKIP_IF_KEYS]
+        if bad or not isinstance(skip, dict):
+            c.add("error", "layout_unknown_key", f"job '{name}': skip-if takes {', '.join(sorted(SKIP_IF_KEYS))}; "
+                  f"not {', '.join(map(str, bad)) or repr(skip)}", lay.path, lay.line("jobs", i, "skip-if"),
+                  _did_you_mean(str(bad[0]), SKIP_IF_KEYS) if bad else "Write a mapping.")
     func = js.get("parameter-function")
     if func:
         files = [lay.path.parent / str(inc["python-file"]) for inc in lay.data.get("includes") or []
@@ -221,6 +274,17 @@ def _check_projects(c: Run, lay: Layout) -> None:
                 c.add("error", "layout_unknown_pipeline", f"project '{name}' lists jobs for pipeline '{key}', "
                       "which is not defined", lay.path, lay.line("projects", i, key),
                       "Define the pipeline or fix the name: " + ", ".join(lay.pipelines))
+        for key in lay.pipelines:
+            if key in proj:
+                bad = _bad_job_names(proj[key])
+                if bad is not None:
+                    c.add("error", "layout_project_jobs", f"project '{name}', pipeline '{key}': {bad} (Zuul 2's "
+                          "layout schema refuses it)", lay.path, lay.line("projects", i, key),
+                          "List job names under the pipeline ('- JOB'), or remove the empty pipeline key.")
+        mode = proj.get("merge-mode")
+        if mode is not None and mode not in MERGE_MODES:
+            c.add("error", "layout_schema", f"project '{name}': merge-mode {mode!r} is not one of merge, "
+                  "merge-resolve, cherry-pick", lay.path, lay.line("projects", i, "merge-mode"), "Fix the value.")
         refs = proj.get("template") or []
         if not isinstance(refs, list):
             c.add("error", "layout_unknown_template", f"project '{name}': 'template' must be a list of "
@@ -233,9 +297,52 @@ def _check_projects(c: Run, lay: Layout) -> None:
                 c.add("error", "layout_unknown_template", f"project '{name}' uses project-template {tname!r}, "
                       "which is not defined", lay.path, lay.line("projects", i, "template", j),
                       "Define it under 'project-templates:' or fix the name.")
+                continue
+            missing = sorted(_format_fields(lay.templates[tname]) - set(ref) - {"name"})
+            if missing:
+                c.add("error", "layout_template_param", f"project '{name}' uses project-template '{tname}' without "
+                      f"{', '.join(missing)} (Zuul 2 requires every parameter the template uses)", lay.path,
+                      lay.line("projects", i, "template", j), f"Add {missing[0]}: VALUE to the template entry.")
         if not lay.project_jobs.get(name):
             c.add("warning", "layout_project_no_jobs", f"project '{name}' runs no job in any pipeline", lay.path,
                   at, "List at least one job under a pipeline, e.g. 'check: [noop-check-communication]'.")
+
+
+def _bad_job_names(value: Any) -> str | None:
+    """Why Zuul 2's job-tree schema refuses ``value`` (None: accepted): every leaf is a name without spaces."""
+    if isinstance(value, list):
+        for v in value:
+            why = _bad_job_names(v)
+            if why:
+                return why
+        return None
+    if isinstance(value, dict):
+        for v in value.values():
+            why = _bad_job_names(v)
+            if why:
+                return why
+        return None
+    if value is None:
+        return "the job list is empty (null)"
+    if not isinstance(value, str) or not re.match(r"^\S+$", value):
+        return f"{value!r} is not a job name"
+    return None
+
+
+def _format_fields(tree: Any) -> set[str]:
+    """The str.format fields a project-template uses (what Zuul 2 makes required parameters)."""
+    import string
+
+    if isinstance(tree, str):
+        try:
+            return {f for _, f, _, _ in string.Formatter().parse(tree) if f is not None}
+        except ValueError:
+            return set()
+    if isinstance(tree, list):
+        return set().union(*(_format_fields(x) for x in tree)) if tree else set()
+    if isinstance(tree, dict):
+        return set().union(*(_format_fields(x) for x in tree.values())) if tree else set()
+    return set()
 
 
 def _check_recheck(c: Run, lay: Layout, pname: str, rechecks: list, at: int | None) -> None:
