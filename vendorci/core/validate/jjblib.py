@@ -28,6 +28,7 @@ class JJBError:
     file: str | None
     line: int | None
     context: list[str] = field(default_factory=list)
+    yaml: bool = False  # a YAML syntax error
     formatting: bool = False  # a JJB 3+ formatting of a string JJB 2 left literal
 
 
@@ -118,14 +119,21 @@ def _expand(out: JJBJobs, JJBConfig: Any, JenkinsJobsException: Any, load_files:
         try:
             load_files(cfg, roots, out.files)
         except Exception as exc:  # noqa: BLE001 - JJB's loader raises YAML errors (with a mark) and its own
-            out.errors.append(_error(exc))
+            err = _error(exc)
+            mark = getattr(exc, "problem_mark", None)
+            if mark is not None:
+                err.file, err.line, err.yaml = str(mark.name), mark.line + 1, True
+                err.message = " ".join(str(exc).split("\n")[0:1] + [str(getattr(exc, "problem", "") or "")])
+            out.errors.append(err)
             out.complete = False
             return out
         jobs = _generate(roots, out, JenkinsJobsException)
         for proj in roots.projects.values():
             params = getattr(proj, "params", None)
             if isinstance(params, dict):
-                out.project_params.append(params)
+                file, line = _pos(getattr(proj, "pos", None))
+                out.project_params.append({**params, "name": getattr(proj, "name", None), "__file": file,
+                                           "__line": line})
         registry = ModuleRegistry(cfg, [])
         registry.set_macros(roots.macros)
         registry.amend_job_dicts(jobs)

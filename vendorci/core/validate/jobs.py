@@ -25,8 +25,20 @@ def read_jjb(c: Run) -> None:
         c.add("error", "jobs_jjb_missing", f"Jenkins Job Builder cannot be imported ({exc}): the jobs are not "
               "checked", dirs[0], None, "Install it where vendorci runs: pip install 'jenkins-job-builder>=6'.")
         return
+    root = str(c.repo.root.resolve()) + "/"
+    seen: set[tuple[str, str | None, int | None]] = set()
     for err in c.jjb_jobs.errors:
-        if err.formatting:
+        if (err.message, err.file, err.line) in seen:
+            continue  # one template, many jobs: one finding
+        seen.add((err.message, err.file, err.line))
+        err.context = [ctx.replace(root, "").replace(str(c.repo.root) + "/", "") for ctx in err.context]
+        if err.file and err.file.startswith(root):
+            err.file = err.file[len(root):]
+            err.file = str(c.repo.root / err.file)
+        if err.yaml:
+            c.add("error", "yaml_syntax", f"invalid YAML: {err.message.strip()}", err.file, err.line,
+                  "Fix the YAML syntax at that line (JJB cannot read the file).")
+        elif err.formatting:
             c.add("warning", "jobs_jjb_format", f"the installed Jenkins Job Builder ({_jjb_version()}) refuses "
                   f"what JJB 2 accepted: {err.message}" + (f" ({err.context[-1]})" if err.context else ""),
                   err.file, err.line, "Before moving to JJB 3+: double the braces that are not JJB parameters "
@@ -39,7 +51,8 @@ def read_jjb(c: Run) -> None:
         vendor = params.get("vendor")
         if isinstance(vendor, str) and vendor.lower() == "myvendor":
             c.add("warning", "jobs_placeholder", f"JJB project '{params.get('name')}' still has the example "
-                  "'vendor: myvendor'", dirs[0], None, "Set 'vendor:' to your CI's name.")
+                  "'vendor: myvendor'", params.get("__file") or dirs[0], params.get("__line"),
+                  "Set 'vendor:' to your CI's name.")
         elif isinstance(vendor, str) and not c.vendor:
             c.vendor = vendor
     for f in c.jjb_jobs.files:
