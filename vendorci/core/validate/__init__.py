@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vendorci.core.datarepo import find_datarepo, is_datarepo
+from vendorci.core.datarepo import DataRepo, find_datarepo, is_datarepo
 from vendorci.core.validate.config import check_config, check_repo
 from vendorci.core.validate.context import Run
 from vendorci.core.validate.jobs import check_jobs, read_jjb
@@ -20,6 +20,7 @@ from vendorci.core.validate.keys import check_keys
 from vendorci.core.validate.layout import check_layout
 from vendorci.core.validate.logs import log_findings
 from vendorci.core.validate.vars import check_var_usage, check_vars
+from vendorci.errors import InputError
 from vendorci.results import Finding
 
 __all__ = ["Finding", "validate_repo", "area_of", "AREAS"]
@@ -47,8 +48,13 @@ def validate_repo(directory: str | Path, layout: str | Path | None = None,
     v3 = locate(directory)
     if v3 is not None and not is_datarepo(directory) and layout is None and not jjb:
         return validate_v3(v3)
-    repo = find_datarepo(directory)
     root = Path(directory)
+    try:
+        repo = find_datarepo(directory)
+    except InputError as err:
+        if err.code != "not_a_datarepo" or (layout is None and not jjb):
+            raise
+        repo = DataRepo(root=root)  # nothing at the usual places, but the options say where
     if layout is not None:
         repo.layout = _given(root, layout, "--layout", want_dir=False)
     jjb_dirs = [_given(root, j, "--jjb", want_dir=None) for j in jjb or []]
@@ -73,7 +79,7 @@ def validate_repo(directory: str | Path, layout: str | Path | None = None,
 
 
 def _given(root: Path, value: str | Path, option: str, want_dir: bool | None) -> Path:
-    from vendorci.errors import Code, InputError
+    from vendorci.errors import Code
 
     p = Path(value)
     if not p.is_absolute() and not p.exists():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +101,9 @@ def expand(dirs: list[Path]) -> JJBJobs:
     # JJB logs its warnings (deprecated components, duplicate files) on the root logger: keep them off our stderr
     logging.disable(logging.WARNING)
     try:
-        return _expand(out, JJBConfig, JenkinsJobsException, load_files, ModuleRegistry, Roots, XmlJobGenerator)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # JJB 6 warns about the JJB 2 tags it still reads
+            return _expand(out, JJBConfig, JenkinsJobsException, load_files, ModuleRegistry, Roots, XmlJobGenerator)
     finally:
         logging.disable(logging.NOTSET)
 
