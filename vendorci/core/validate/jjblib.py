@@ -141,13 +141,39 @@ def _expand(out: JJBJobs, JJBConfig: Any, JenkinsJobsException: Any, load_files:
         registry.set_macros(roots.macros)
         registry.amend_job_dicts(jobs)
         gen = XmlJobGenerator(registry)
+        kinds: dict[str, Any] = {}
         for job in jobs:
             where = out.jobs.get(str(job.data.get("name")), (None, None))
             try:
-                gen.generateXML([job])
+                _job_xml(gen, kinds, job)
             except Exception as exc:  # noqa: BLE001 - JJB's modules raise more than JenkinsJobsException
                 _add(out, exc, where)
     return out
+
+
+def _job_xml(gen: Any, kinds: dict[str, Any], job: Any) -> None:
+    """What ``XmlJobGenerator.generateXML([job])`` does, with each project type's module looked up once.
+
+    JJB resolves the entry point of the job's project type (and all its distribution's requirements)
+    for every job: most of its time on a large repository.  The module found, ``root_xml`` and
+    ``_gen_xml`` are JJB's own; an unknown project type goes through ``generateXML`` for JJB's error."""
+    import pkg_resources
+
+    data = job.data
+    kind = data.get(gen.kind_attribute, gen.kind_default)
+    if kind not in kinds:
+        eps = list(pkg_resources.iter_entry_points(group=gen.entry_point_group, name=kind))
+        kinds[kind] = eps[0].load() if eps else None
+    mod_class = kinds[kind]
+    if mod_class is None:
+        gen.generateXML([job])
+        return
+    try:
+        xml = mod_class(gen.registry).root_xml(data)
+        gen._gen_xml(xml, data)
+    except Exception as exc:
+        with_ctx = getattr(exc, "with_ctx_list", None)
+        raise (with_ctx(job.context) if with_ctx else exc) from None
 
 
 def _add(out: JJBJobs, exc: Exception, where: tuple[str | None, int | None]) -> None:

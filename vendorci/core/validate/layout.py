@@ -36,8 +36,8 @@ GERRIT_TRIGGER_KEYS = {"event", "branch", "ref", "ignore-deletes", "approval", "
 TRIGGER_REGEX_KEYS = ("branch", "ref", "comment", "comment_filter", "email", "email_filter", "username",
                       "username_filter")
 JOB_SETTING_KEYS = {"name", "queue-name", "failure-message", "success-message", "failure-pattern",
-                    "success-pattern", "hold-following-changes", "voting", "attempts", "mutex", "tags", "parameter-function",
-                    "branch", "files", "skip-if", "swift"}
+                    "success-pattern", "hold-following-changes", "voting", "attempts", "mutex", "tags",
+                    "parameter-function", "branch", "files", "skip-if", "swift"}
 PROJECT_NON_PIPELINE = {"name", "template", "merge-mode"}
 
 
