@@ -84,6 +84,24 @@ def _url(v: Any) -> str:
     return s
 
 
+def _flag(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    if str(v).strip().lower() in ("true", "yes", "1"):
+        return True
+    if str(v).strip().lower() in ("false", "no", "0"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _strlist(v: Any) -> list[str]:
+    items = v if isinstance(v, list) else str(v).split(",")
+    out = [_str(i).strip() for i in items if str(i).strip()]
+    if not out:
+        raise ValueError("expected a path or a list of paths")
+    return out
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -128,6 +146,9 @@ KEYS: tuple[Key, ...] = (
     Key("logs.publish_user", help="Account the log publisher logs in as"),
     Key("logs.publish_key", path=True, help="The log publisher's private key"),
     Key("logs.publish_path", help="Directory logs are copied to on the publish host"),
+    Key("validate.layout", help="validate: the Zuul layout, relative to the data repo"),
+    Key("validate.jjb", _strlist, help="validate: the JJB folders (a list), relative to the data repo"),
+    Key("validate.external_jobs", _flag, help="validate: Jenkins has jobs this JJB does not define"),
 )
 KEY_BY_NAME = {k.name: k for k in KEYS}
 SECRET_FILE_KEYS = {"jenkins.token_file": "jenkins.token", "gerrit.http_password_file": "gerrit.http_password"}

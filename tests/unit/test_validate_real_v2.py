@@ -244,3 +244,16 @@ def test_upstream_size_validates_in_linear_time(tmp_path):
     undefined = [f for f in findings if f.code == "jobs_undefined"]
     assert len(undefined) == 100 and all(f.hint and "Did you mean '" in f.hint and f.line for f in undefined)
     assert took < 60, took
+
+
+def test_vendorci_yaml_records_where_things_are(tmp_path):
+    repo = make(tmp_path, jjb_dir="ci/jjb-defs")
+    (repo / "zuul/layout.yaml").rename(repo / "zuul/main.yaml")
+    (repo / "vendorci.yaml").write_text("validate:\n  layout: zuul/main.yaml\n  jjb:\n    - ci/jjb-defs\n")
+    assert errors(validate_repo(repo)) == []
+    text = LAYOUT.replace("      - acme-dsvm\n", "      - acme-elsewhere\n")
+    (repo / "zuul/main.yaml").write_text(text)
+    assert [f.code for f in errors(validate_repo(repo))] == ["jobs_undefined"]
+    (repo / "vendorci.yaml").write_text("validate:\n  layout: zuul/main.yaml\n  jjb: [ci/jjb-defs]\n"
+                                        "  external_jobs: true\n")
+    assert errors(validate_repo(repo)) == []

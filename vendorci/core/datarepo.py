@@ -178,7 +178,7 @@ def find_datarepo(directory: str | Path) -> DataRepo:
         jjb_ini=_first(root, JJB_INI_CANDIDATES, False),
         config=_first(root, (CONFIG_FILE,), False),
     )
-    if repo.layout is None and repo.jjb_dir is None and repo.vars_sh is None:
+    if repo.layout is None and repo.jjb_dir is None and repo.vars_sh is None and repo.config is None:
         raise InputError(
             f"{root}: not a vendorci data repository (no {', '.join(LAYOUT_CANDIDATES)}, "
             f"{', '.join(d + '/' for d in JJB_CANDIDATES)} or {VARS_FILE})",

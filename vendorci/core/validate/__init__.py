@@ -55,6 +55,10 @@ def validate_repo(directory: str | Path, layout: str | Path | None = None,
         if err.code != "not_a_datarepo" or (layout is None and not jjb):
             raise
         repo = DataRepo(root=root)  # nothing at the usual places, but the options say where
+    settings = _repo_settings(repo)
+    layout = layout if layout is not None else settings.get("validate.layout")
+    jjb = jjb or settings.get("validate.jjb") or []
+    external_jobs = external_jobs or bool(settings.get("validate.external_jobs"))
     if layout is not None:
         repo.layout = _given(root, layout, "--layout", want_dir=False)
     jjb_dirs = [_given(root, j, "--jjb", want_dir=None) for j in jjb or []]
@@ -76,6 +80,19 @@ def validate_repo(directory: str | Path, layout: str | Path | None = None,
     for f in log_findings(c.vars, c.repo.zuul_conf):
         c.add_finding(f)
     return c.findings
+
+
+def _repo_settings(repo: DataRepo) -> dict:
+    """The repo's vendorci.yaml (its errors are check_config's findings, not raised here)."""
+    if repo.config is None:
+        return {}
+    from vendorci.config import read_config_file
+    from vendorci.errors import VendorciError
+
+    try:
+        return read_config_file(repo.config)[0]
+    except VendorciError:
+        return {}
 
 
 def _given(root: Path, value: str | Path, option: str, want_dir: bool | None) -> Path:
