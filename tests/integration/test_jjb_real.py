@@ -53,5 +53,6 @@ def test_jenkins_jobs_rejects_what_validate_rejects(tmp_path):
     macros.write_text(macros.read_text().replace("name: devstack-checkout", "name: devstack-checkout-old"))
     proc = run_jjb(repo, tmp_path / "out")
     assert proc.returncode != 0
-    missing = [f for f in validate_repo(repo) if f.code == "jobs_macro_missing"]
+    missing = [f for f in validate_repo(repo) if f.code == "jobs_jjb"]
     assert len(missing) == 1 and "devstack-checkout" in missing[0].message and missing[0].severity == "error"
+    assert missing[0].file == "etc/jenkins_jobs/config/examples.yaml" and missing[0].line
