@@ -7,6 +7,7 @@ from pathlib import Path
 from vendorci.core.layout import Layout
 from vendorci.core.validate.context import Run
 from vendorci.core.validate.near import NearIndex
+from vendorci.errors import Code
 
 #: Jobs Zuul 2 runs without asking Gearman (its launcher answers 'noop' itself).
 ZUUL2_BUILTIN_JOBS = frozenset({"noop"})
@@ -98,7 +99,7 @@ def _check_layout_jobs(c: Run, lay: Layout) -> None:
                 else:
                     sev, why = "error", " (Zuul would report NOT_REGISTERED)"
                 file, line = lines.get((project, pipe, job), (lay.path, None))
-                c.add(sev, "jobs_undefined", f"project '{project}' runs '{job}' in '{pipe}', but no JJB "
+                c.add(sev, Code.JOBS_UNDEFINED, f"project '{project}' runs '{job}' in '{pipe}', but no JJB "
                       f"definition creates that job{why}", file, line,
                       f"Did you mean '{close}'?" if close else
                       "Add a job or job-template (expanded by a JJB project) with that name, or use "
