@@ -8,27 +8,23 @@ areas are compared.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.plugin import require_real
+from tests.fixtures.zuul2 import ZUUL2_HOME, zuul2_available
 from tests.unit.test_validate_real_v2 import DATA, LAYOUT, make
 from vendorci.core.validate import validate_repo
 
-ZUUL2_HOME = Path(os.environ.get("VENDORCI_ZUUL2_HOME", "/opt/vendorci-ci/zuul2"))
 SERVER = ZUUL2_HOME / "bin" / "zuul-server"
-
-if not SERVER.is_file():
-    reason = f"Zuul 2.5.2 is not installed in {ZUUL2_HOME} (run .ci/install-zuul2.sh from branch zuul2)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason, pytrace=False)
-    pytestmark = pytest.mark.skip(reason=reason)
+pytestmark = pytest.mark.real_server
 
 
 def zuul_loads(layout: Path, tmp: Path) -> tuple[bool, str]:
+    require_real(zuul2_available())
     conf = tmp / "zuul.conf"
     conf.write_text(f"""[gearman]
 server=127.0.0.1
