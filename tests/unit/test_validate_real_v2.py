@@ -257,3 +257,18 @@ def test_vendorci_yaml_records_where_things_are(tmp_path):
     (repo / "vendorci.yaml").write_text("validate:\n  layout: zuul/main.yaml\n  jjb: [ci/jjb-defs]\n"
                                         "  external_jobs: true\n")
     assert errors(validate_repo(repo)) == []
+
+
+def test_zuul_conf_connection_names_are_triggers_and_reporters(tmp_path):
+    text = LAYOUT
+    for a, b in [("      gerrit:\n        - event: patchset-created",
+                  "      review:\n        - event: patchset-created"),
+                 ("        - event: comment-added\n", "      gerrit:\n        - event: comment-added\n"),
+                 ("    success:\n      gerrit:", "    success:\n      review:")]:
+        text = text.replace(a, b)
+    repo = make(tmp_path, text)
+    found = [f.code for f in errors(validate_repo(repo))]
+    assert found == ["layout_trigger", "layout_reporter"]
+    (repo / "zuul/zuul.conf").write_text("[gearman]\nserver=127.0.0.1\n[gerrit]\n[zuul]\n"
+                                         "[connection review]\ndriver=gerrit\nserver=review.example.org\n")
+    assert errors(validate_repo(repo)) == []

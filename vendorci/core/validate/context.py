@@ -27,6 +27,8 @@ class Run:
         self.jjb_jobs: JJBJobs | None = None
         #: Jenkins has jobs this repository's JJB does not manage: an undefined job is a warning
         self.external_jobs = external_jobs
+        #: zuul.conf's [connection NAME] sections (name -> driver), read once when the layout needs them
+        self.connections: dict[str, str] | None = None
         self.vars: VarsFile | None = None
         self.vendor: str | None = None
         self.v3 = False  # the repo holds Zuul v3 configuration (checked by core.zuulv3)

@@ -129,8 +129,11 @@ def _check_pipeline(c: Run, lay: Layout, i: int, pipe: Any, seen: set[str]) -> N
         c.add("error", "layout_trigger", f"pipeline '{name}' has no trigger", path, at,
               "Add 'trigger: {gerrit: [{event: patchset-created}]}'.")
     else:
+        conns = _connections(c)
         for tname, entries in trig.items():
             tline = lay.line("pipelines", i, "trigger", tname)
+            if conns.get(tname) == "gerrit":
+                tname = "gerrit"  # a [connection NAME] of zuul.conf with driver=gerrit
             if tname not in TRIGGERS:
                 c.add("error", "layout_trigger", f"pipeline '{name}': unknown trigger '{tname}'", path, tline,
                       "Use gerrit, timer or zuul.")
@@ -156,7 +159,7 @@ def _check_pipeline(c: Run, lay: Layout, i: int, pipe: Any, seen: set[str]) -> N
                   path, rline, "Write e.g. 'success: {gerrit: {verified: 1}}'.")
             continue
         for rname in rep:
-            if rname not in REPORTERS:
+            if rname not in REPORTERS and _connections(c).get(rname) not in REPORTERS:
                 c.add("error", "layout_reporter", f"pipeline '{name}': unknown reporter '{rname}' in '{rk}'",
                       path, rline, "Use gerrit or smtp.")
         if rk == "start" and "gerrit" in rep:
@@ -168,6 +171,23 @@ def _check_pipeline(c: Run, lay: Layout, i: int, pipe: Any, seen: set[str]) -> N
     votes = any(isinstance(pipe.get(k), dict) and "gerrit" in pipe[k] for k in ("success", "failure"))
     if votes and isinstance(trig, dict) and isinstance(trig.get("gerrit"), list):
         _check_recheck(c, lay, name, rechecks, at)
+
+
+def _connections(c: Run) -> dict[str, str]:
+    """zuul.conf's ``[connection NAME]`` sections: name -> driver (what Zuul 2.5 accepts as trigger/reporter)."""
+    if c.connections is None:
+        c.connections = {}
+        if c.repo.zuul_conf is not None:
+            from vendorci.inifile import IniSyntaxError, parse_ini
+
+            try:
+                ini = parse_ini(c.repo.zuul_conf.read_text(encoding="utf-8"), str(c.repo.zuul_conf))
+            except (IniSyntaxError, UnicodeDecodeError, OSError):
+                return c.connections  # check_config reports it
+            for section in ini.sections:
+                if section.startswith("connection "):
+                    c.connections[section.split(None, 1)[1].strip()] = str(ini.get(section, "driver") or "")
+    return c.connections
 
 
 def _did_you_mean(key: str, known: set[str]) -> str:
