@@ -228,22 +228,17 @@ def test_jjb_unknown_macro_reported_as_jjb_reports_it(tmp_path):
     assert f and "Unknown entry point or macro 'no-such-macro'" in f[0].message and f[0].line == 1
 
 
-def test_upstream_size_validates_in_linear_time(tmp_path):
+def test_upstream_size_repo_gets_every_near_miss(tmp_path):
     """The benchmark's generated upstream-size repo (about 18,600 layout lines, 1,800 JJB jobs, 100 undefined
-    near misses): seconds, not minutes (it took about 10 minutes with difflib over every job and a rescan of the
-    projects per finding)."""
-    import time
-
+    near misses): each undefined job found, with its line and a "did you mean".  How long it takes is measured by
+    benchmarks/validate_upstream.py (seconds; it took about 10 minutes before), not asserted here."""
     from benchmarks.validate_upstream import generate
 
     lines, jobs = generate(tmp_path / "repo")
     assert lines > 18000 and jobs >= 1650
-    t0 = time.perf_counter()
     findings = validate_repo(tmp_path / "repo")
-    took = time.perf_counter() - t0
     undefined = [f for f in findings if f.code == "jobs_undefined"]
     assert len(undefined) == 100 and all(f.hint and "Did you mean '" in f.hint and f.line for f in undefined)
-    assert took < 60, took
 
 
 def test_vendorci_yaml_records_where_things_are(tmp_path):
