@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vendorci.errors import ConfigError
+from vendorci.errors import ConfigError, InputError
+from vendorci.origins import CREDENTIAL_URL, bind_credentials
 
 MASK = "********"
 
@@ -48,8 +49,8 @@ def _float(v: Any) -> float:
     if isinstance(v, bool):
         raise ValueError("expected a number")
     f = float(v)
-    if f <= 0:
-        raise ValueError("expected a positive number")
+    if not 0 < f <= 1e6:  # also refuses nan and inf (a timeout of 1e300 overflows sockets and threads)
+        raise ValueError("expected a positive number up to 1000000")
     return f
 
 
@@ -70,10 +71,17 @@ def shown(value: Any) -> Any:
     return _USERINFO.sub(MASK + "@", value) if isinstance(value, str) else value
 
 
+#: what a URL vendorci writes into vars.sh, jenkins_jobs.ini or vendorci.yaml may contain: nothing a
+#: shell, an INI or a YAML parser would read as syntax (no quotes, $, `, ;, &, |, spaces, ( ), <, >, #, !)
+FILE_SAFE_URL = re.compile(r"^https?://[A-Za-z0-9._~:/@%+=,\[\]-]+$")
+
+
 def _url(v: Any) -> str:
     s = _str(v).strip()
     from urllib.parse import urlsplit
 
+    if any(c.isspace() or not c.isprintable() for c in s):  # urlsplit silently drops tabs and newlines
+        raise ValueError("a URL cannot contain spaces or control characters")
     parts = urlsplit(s)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("expected an http:// or https:// URL")
@@ -162,10 +170,11 @@ class Config:
     sources: Mapping[str, str]
     files: tuple[str, ...] = ()
     _secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    withheld: Mapping[str, str] = field(default_factory=dict)  # credential -> why it may not be used
 
     def __getitem__(self, name: str) -> Any:
         if name in self._secrets:
-            return self._secrets[name]
+            return self.secret(name)
         return self.values.get(name)
 
     def get(self, name: str, default: Any = None) -> Any:
@@ -173,6 +182,12 @@ class Config:
         return default if v is None else v
 
     def secret(self, name: str) -> str | None:
+        """The credential, or ConfigError (exit 2) when it is bound to another URL than the configured one."""
+        if name in self.withheld:
+            raise ConfigError(self.withheld[name], code="credential_origin_mismatch",
+                              hint=f"Give {CREDENTIAL_URL[name]} in the same file as the credential, or on the "
+                              f"command line / in {KEY_BY_NAME[CREDENTIAL_URL[name]].env_var}, or set "
+                              f"{KEY_BY_NAME[name].env_var}; `vendorci config show` shows the pairing.")
         return self._secrets.get(name)
 
     def source(self, name: str) -> str:
@@ -187,11 +202,19 @@ class Config:
         return [v for v in self._secrets.values() if v]
 
     def show(self) -> list[dict[str, Any]]:
+        """Rows of key, value (secrets masked), source; a credential's row also says which URL it goes to."""
         rows = []
         for key in KEYS:
             has = key.name in self._secrets or self.values.get(key.name) is not None
             value = MASK if key.secret and has else self.values.get(key.name)
-            rows.append({"key": key.name, "value": value, "source": self.source(key.name) if has else "unset"})
+            row: dict[str, Any] = {"key": key.name, "value": value, "source": self.source(key.name) if has else "unset"}
+            if key.secret and has:
+                url_key = CREDENTIAL_URL[key.name]
+                row["sent_to"] = None if key.name in self.withheld else shown(self.values.get(url_key))
+                row["withheld"] = self.withheld.get(key.name)
+                row["pairing"] = (f"withheld: {self.withheld[key.name]}" if key.name in self.withheld else
+                                  f"sent only to {url_key} = {row['sent_to']} ({self.source(url_key)})")
+            rows.append(row)
         return rows
 
 
@@ -217,7 +240,12 @@ def _check_secret_file(path: Path, key: str, origin: str) -> str:
             code="secret_file_mode",
             hint=f"chmod 600 {path}",
         )
-    return path.read_text(encoding="utf-8").strip()
+    from vendorci.fsutil import read_text_bounded
+
+    try:
+        return read_text_bounded(path, 64 * 1024, "secret file").strip()
+    except InputError as exc:  # a directory, a FIFO, not UTF-8, too large: the config is wrong (exit 2)
+        raise ConfigError(f"{origin}: {key}: {exc.message}", code="secret_file_invalid", hint=exc.hint) from None
 
 
 def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
@@ -445,4 +473,5 @@ def load_config(
         put(name, v, "flag")
 
     sources.update(secret_sources)
-    return Config(values=values, sources=sources, files=tuple(files), _secrets=secrets)
+    return Config(values=values, sources=sources, files=tuple(files), _secrets=secrets,
+                  withheld=bind_credentials(sources, secret_sources))

@@ -13,6 +13,8 @@ from typing import Any
 from vendorci.errors import InputError
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
+#: nodes a document may stand for once its aliases are expanded (a "billion laughs" needs billions)
+MAX_YAML_NODES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def parse_yaml(text: str, path: Path | str = "<string>", tags: tuple[str, ...] =
         parser = loader(text)
         try:
             node = parser.get_single_node()
+            if node is not None:
+                _check_expansion(node, p)  # an alias bomb is refused before it is expanded
             data = parser.construct_document(node) if node is not None else None
         finally:
             parser.dispose()
@@ -150,6 +154,48 @@ def parse_yaml(text: str, path: Path | str = "<string>", tags: tuple[str, ...] =
         except RecursionError:
             raise _too_deep(p) from None
     return LoadedYaml(p, data, lines, dups)
+
+
+def _check_expansion(root: Any, p: Path) -> None:
+    """Refuse a document whose aliases would expand to more than MAX_YAML_NODES nodes.
+
+    Composing shares an anchored node between its aliases, so the document itself is small; anything
+    that walks it (indexing lines, validating, dumping JSON) would visit every expanded copy.  The
+    expanded size is counted once per distinct node (memoized), so this takes time linear in the text.
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:  # a recursive alias (an anchor used inside itself)
+            raise InputError(f"{p}: YAML refers to itself through an alias", code="yaml_recursive",
+                             hint="Remove the alias that points at the node containing it.")
+        active.add(key)
+        n = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                n += size(k) + size(v)
+                if n > MAX_YAML_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                n += size(v)
+                if n > MAX_YAML_NODES:
+                    break
+        active.discard(key)
+        if n > MAX_YAML_NODES:
+            raise InputError(f"{p}: YAML aliases expand to more than {MAX_YAML_NODES} values; refused",
+                             code="yaml_too_large", hint="An anchor (&) reused through aliases (*) many times "
+                             "over (a 'billion laughs'): no vendorci file needs that; remove the aliases.")
+        sizes[key] = n
+        return n
+
+    size(root)
 
 
 def _too_deep(p: Path) -> InputError:

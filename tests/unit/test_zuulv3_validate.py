@@ -235,9 +235,8 @@ def test_hostile_config_project_is_read_quickly_and_reported_bounded(tmp_path):
     findings = validate_repo(d)
     assert time.monotonic() - t0 < 5
     messages = [f.message for f in findings]
-    assert "pipeline 'check': manager a list is not one of independent, dependent, serial, supercedent" in messages
-    assert "pipeline 'check': timer time a list has 0 fields; Zuul wants 5 (cron), 6 (with seconds) or 7 (with " \
-           "jitter)" in messages
+    # issue 10: an alias bomb is refused as soon as it is read, in every YAML vendorci loads
+    assert any("YAML aliases expand to more than" in m for m in messages), messages
     assert all(len(f.message) <= 400 and len(f.hint or "") <= 400 for f in findings)
     assert next(f for f in findings if f.code == "zuulv3_job_unknown").message.endswith("...")
 

@@ -90,6 +90,67 @@ def _fill_optional_values(args: list[str]) -> list[str]:
     return out
 
 
+MAX_NUMBER = 1e9  # seconds, gigabytes, counts: anything larger is a typo or a probe (threads/sockets overflow)
+
+
+def _bound_numbers(cmd: Any) -> None:
+    """Every number option of every command refuses NaN, infinities and absurd magnitudes
+    (`--timeout inf`, `--min-disk-gb nan`, `1e300`) as a usage error (exit 2), in one place."""
+    import math
+
+    for param in getattr(cmd, "params", []):
+        if getattr(param, "_vendorci_bounded", False):
+            continue
+        original = param.process_value
+
+        def process_value(ctx: Any, value: Any, _orig: Any = original, _param: Any = param) -> Any:
+            v = _orig(ctx, value)
+            for item in (v if isinstance(v, (list, tuple)) else (v,)):
+                if isinstance(item, (int, float)) and not isinstance(item, bool) and (
+                        not math.isfinite(item) or abs(item) > MAX_NUMBER):
+                    raise typer.BadParameter(
+                        f"{item!r} is not a usable number (finite, at most {MAX_NUMBER:g})", ctx=ctx, param=_param)
+            return v
+
+        param.process_value = process_value
+        param._vendorci_bounded = True
+    for sub in getattr(cmd, "commands", {}).values():
+        _bound_numbers(sub)
+
+
+def _signals_interrupt() -> Callable[[], None]:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt, like Ctrl-C, so every clean-up that Ctrl-C gets
+    (init's half-built tree and its keys removed, servers and sessions closed) runs for them too.
+    Returns a function that puts the previous handlers back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            old[sig] = signal.signal(sig, interrupt)
+        except (ValueError, OSError):
+            pass
+
+    def restore() -> None:
+        for sig, handler in old.items():
+            try:
+                signal.signal(sig, handler)
+            except (ValueError, OSError, TypeError):
+                pass
+
+    return restore
+
+
 class VendorciGroup(TyperGroup):
     """The root group: turns click usage errors into our exit code 2 and,
     in JSON mode, into the envelope, even though no command ran."""
@@ -97,6 +158,8 @@ class VendorciGroup(TyperGroup):
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,  # type: ignore[override]
              standalone_mode: bool = True, **extra: Any) -> Any:
         argv = _fill_optional_values(list(sys.argv[1:] if args is None else args))
+        _bound_numbers(self)
+        restore = _signals_interrupt()
         try:
             rv = super().main(args=argv, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -117,6 +180,11 @@ class VendorciGroup(TyperGroup):
         except _ClickException as exc:
             exc.show()
             rv = exc.exit_code
+        except KeyboardInterrupt:  # a signal between the boundary's handlers
+            typer.echo("interrupted", err=True)
+            rv = EXIT_INTERRUPTED
+        finally:
+            restore()
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
@@ -137,9 +205,9 @@ class Application:
 
     def console(self, stderr: bool = False) -> Any:
         if stderr not in self._consoles:
-            from rich.console import Console
+            from vendorci.cli.render import make_console
 
-            self._consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=False)
+            self._consoles[stderr] = make_console(stderr=stderr)
         return self._consoles[stderr]
 
     def load_config(self, overrides: Optional[Mapping[str, Any]] = None) -> Any:
@@ -154,16 +222,18 @@ class Application:
     # -- progress, on stderr, never in JSON mode's stdout ------------------
     def note(self, message: str) -> None:
         from vendorci.logutil import redact
+        from vendorci.safetext import visible
 
         if not self.json:
             self.console(stderr=True).print(redact(message), markup=False)
         else:
-            print(redact(message), file=sys.stderr)
+            print(visible(redact(message), keep_newlines=True), file=sys.stderr)
 
     @contextmanager
     def progress(self, message: str) -> Iterator[Callable[[str], None]]:
         """A status line on stderr; yields ``update(text)``."""
         from vendorci.logutil import redact
+        from vendorci.safetext import visible
 
         err = self.console(stderr=True)
         if err.is_terminal and not self.json:
@@ -177,7 +247,7 @@ class Application:
                 head = text.split(" (")[0]
                 if head != last[0]:
                     last[0] = head
-                    print(redact(text), file=sys.stderr, flush=True)
+                    print(visible(redact(text)), file=sys.stderr, flush=True)
 
             update(message)
             yield update
@@ -224,6 +294,12 @@ class Application:
                 self.emit(result, render)
         except BrokenPipeError:
             _silence_stdout()
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:  # a renderer choking on a peer's text is a bug: exit 3 with the crash log
+            self.internal_error(command, exc)
+            raise typer.Exit(EXIT_INTERNAL) from None
         raise typer.Exit(result.code)
 
     def emit(self, result: Result, render: Callable[[Any, Result], None]) -> None:
@@ -257,10 +333,11 @@ class Application:
 
     def _print_error_lines(self, message: str, hint: Optional[str]) -> None:
         from vendorci.logutil import redact
+        from vendorci.safetext import visible
 
-        print(f"error: {redact(message)}", file=sys.stderr)
+        print(f"error: {visible(redact(message), keep_newlines=True)}", file=sys.stderr)
         if hint:
-            print(f"  hint: {redact(hint)}", file=sys.stderr)
+            print(f"  hint: {visible(redact(hint), keep_newlines=True)}", file=sys.stderr)
 
     def _print_json(self, doc: dict) -> None:
         from vendorci.logutil import redact

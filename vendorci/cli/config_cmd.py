@@ -14,14 +14,17 @@ app = typer.Typer(help="Inspect vendorci's effective configuration.", no_args_is
 
 def _render(console: Any, result: Result) -> None:
     from rich.table import Table
-    from rich.text import Text
+
+    from vendorci.cli.render import cells
 
     table = Table(box=None, pad_edge=False)
     for col in ("key", "value", "source"):
         table.add_column(col, overflow="fold")
     for row in result.data["settings"]:
-        # literal text: values and sources like "host:/etc/zuul/zuul.conf [connection opendev]" are not markup
-        table.add_row(Text(row["key"]), Text("" if row["value"] is None else str(row["value"])), Text(row["source"]))
+        # literal text (cells): values and sources like "host:/etc/zuul/zuul.conf [connection opendev]" are not markup
+        table.add_row(*cells((row["key"], row["value"], row["source"])))
+        if row.get("pairing"):  # where a credential may go, and why it is withheld when it is
+            table.add_row(*cells(("", "", f"  {row['pairing']}"), 2000), style="dim")
     console.print(table)
 
 

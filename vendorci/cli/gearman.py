@@ -77,11 +77,13 @@ def _watch(appl: Any, host: str, port: int, timeout: float, pattern: Optional[st
 def _render_workers(console: Any, result: Result) -> None:
     from rich.table import Table
 
+    from vendorci.cli.render import cells
+
     table = Table(box=None, pad_edge=False, show_edge=False)
     for col in ("fd", "address", "client id", "functions"):
         table.add_column(col, overflow="fold")
     for w in result.data["workers"]:
-        table.add_row(str(w["fd"]), w["address"], w["client_id"], " ".join(w["functions"]) or "-")
+        table.add_row(*cells((w["fd"], w["address"], w["client_id"], " ".join(w["functions"]) or "-")))
     console.print(table)
     console.print(f"{len(result.data['workers'])} connection(s) on {result.data['server']}", markup=False)
 

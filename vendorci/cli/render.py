@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from vendorci.safetext import cell, visible
+
 #: The one symbol table: check statuses, and validate's finding severities (error, warning).
 SYMBOLS = {"ok": "✓", "warn": "!", "warning": "!", "fail": "✗", "skip": "-", "error": "✗"}
 STYLES = {"ok": "green", "warn": "yellow", "fail": "red", "skip": "dim", "error": "red"}
@@ -28,15 +30,16 @@ def render_reports(console: Any, reports: Iterable[Any], *, show_ids: bool = Tru
         status = str(rep.get("status", "error"))
         line = Text(SYMBOLS.get(status, "?") + " ", style=STYLES.get(status, ""))
         if show_ids:
-            line.append(f"{rep.get('id', '')}: ", style="bold")
-        line.append(str(rep.get("summary", "")))
+            line.append(f"{visible(rep.get('id', ''))}: ", style="bold")
+        line.append(visible(rep.get("summary", "")))
         console.print(line, soft_wrap=True)
         if status == "ok":
             continue
         for d in (rep.get("details") or [])[:max_details]:
-            console.print(Text("    " + str(d)), soft_wrap=True)
+            console.print(Text("    " + visible(d)), soft_wrap=True)
         for i, fix_line in enumerate(str(rep.get("fix") or "").splitlines()):
-            console.print(Text(("    fix: " if i == 0 else "         ") + fix_line, style="cyan"), soft_wrap=True)
+            console.print(Text(("    fix: " if i == 0 else "         ") + visible(fix_line), style="cyan"),
+                          soft_wrap=True)
 
 
 def render_table(console: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
@@ -47,5 +50,43 @@ def render_table(console: Any, columns: Sequence[str], rows: Iterable[Sequence[A
     table = Table(*columns, title=title, box=box.SIMPLE if console.is_terminal else box.ASCII2,
                   show_edge=False, highlight=False)
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*cells(row))
     console.print(table)
+
+
+def cells(row: Iterable[Any], limit: int = 200) -> list[Any]:
+    """Table cells as literal ``Text`` (never markup), one line each, control characters
+    escaped and length bounded: what every table vendorci prints must use."""
+    from rich.text import Text
+
+    return [Text(cell(v, limit)) for v in row]
+
+
+_console_class: Any = None
+
+
+def make_console(stderr: bool = False) -> Any:
+    """The only console the CLI prints with: it never interprets markup in a string and
+    escapes any control character that reaches it, in strings and in ``Text`` alike
+    (line feeds and tabs vendorci composed itself are kept)."""
+    global _console_class
+    if _console_class is None:
+        from rich.console import Console
+        from rich.segment import Segment
+
+        class SafeConsole(Console):
+            def render_str(self, text: str, **kw: Any) -> Any:
+                kw["markup"] = False
+                kw["emoji"] = False
+                return super().render_str(visible(text, keep_newlines=True), **kw)
+
+            def render(self, renderable: Any, options: Any = None) -> Any:
+                for seg in super().render(renderable, options):
+                    if seg.control is None and seg.text and not seg.text.isprintable():
+                        safe = visible(seg.text, keep_newlines=True)
+                        yield seg if safe == seg.text else Segment(safe, seg.style)
+                    else:
+                        yield seg
+
+        _console_class = SafeConsole
+    return _console_class(stderr=stderr, highlight=False, soft_wrap=False, emoji=False, markup=False)

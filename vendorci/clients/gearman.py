@@ -22,6 +22,7 @@ from typing import NamedTuple
 from vendorci.errors import ConnectionFailed
 
 DEFAULT_PORT = 4730
+MAX_REPLY = 64 * 1024 * 1024  # one admin reply; 10,000 functions with long names are well under 2 MB
 # The client id may hold spaces (Zuul 2's embedded server: "Zuul Merger",
 # "Zuul RPC Listener"); the function list after " :" is space-separated names.
 _WORKER_RE = re.compile(r"^(\d+) (\S+) (.+?) :((?: \S+)*) ?\r?$")
@@ -198,6 +199,10 @@ class GearmanAdmin:
                 hint=CLOSED_HINT,
             )
         self._buf += chunk
+        if len(self._buf) > MAX_REPLY:
+            self.close()
+            raise GearmanError(f"{self.where} sent more than {MAX_REPLY} bytes for {cmd!r}; stopped reading",
+                               code="gearman_reply_too_large", hint="Is HOST:PORT really a Gearman server?")
         return True
 
     def _line(self, deadline: float, cmd: str) -> bytes | None:

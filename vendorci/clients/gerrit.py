@@ -12,6 +12,7 @@ queue, so that a waiter sees an event as soon as its line arrives and learns whe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import re
@@ -19,7 +20,7 @@ import shlex
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,18 @@ from vendorci.clients.ssh import SshSession, SshTarget
 from vendorci.errors import AuthFailed, ConnectionFailed, InputError, OperationFailed, VendorciError, WaitTimeout
 
 NOT_PERMITTED = re.compile(r"not permitted|capability|streamEvents", re.I)
+
+
+@contextlib.contextmanager
+def shape_guard(peer: str, what: str) -> Iterator[None]:
+    """Errors met while reading a peer's answer of the wrong shape (a timestamp that is not a number,
+    a string where an object belongs) become a clear error naming the peer (exit 1), never exit 3."""
+    from vendorci.clients.http import peer_unexpected
+
+    try:
+        yield
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        raise peer_unexpected(peer, what, exc) from None
 
 
 def _int(v: Any) -> int | None:
@@ -64,6 +77,9 @@ def query_lines(text: str) -> list[dict]:
             obj = json.loads(line)
         except ValueError:
             raise OperationFailed(f"gerrit query: not JSON: {line[:80]!r}", code="gerrit_unexpected") from None
+        if not isinstance(obj, dict):
+            raise OperationFailed(f"gerrit query answered a JSON {type(obj).__name__} where a change object belongs: "
+                                  f"{line[:80]!r}", code="gerrit_unexpected")
         if obj.get("type") == "error":
             raise InputError(f"gerrit query refused: {obj.get('message')}", code="gerrit_query_error")
         if obj.get("type") != "stats":
@@ -77,7 +93,9 @@ def ssh_query(session: SshSession, query: str, options: tuple[str, ...] = ("--co
     rc, out, err = session.run(cmd, timeout=timeout)
     if rc != 0 and '"type":"error"' in out.replace(" ", ""):
         return query_lines(out)  # raises with Gerrit's message
-    return [normalize_ssh_change(c) for c in query_lines(check_command(rc, out, err, "gerrit query"))]
+    rows = query_lines(check_command(rc, out, err, "gerrit query"))
+    with shape_guard(f"Gerrit at {session.target.host}" if hasattr(session, "target") else "Gerrit", "gerrit query"):
+        return [normalize_ssh_change(c) for c in rows]
 
 
 def ssh_review(session: SshSession, change: int, patchset: int, *, message: str | None = None,
@@ -154,12 +172,15 @@ class GerritRest:
             full += "?" + urllib.parse.urlencode(params)
         if not full.startswith(("http://", "https://")):
             raise InputError(f"Gerrit REST URL must be http(s): {self.url}", code="gerrit_http_url")
+        from vendorci.clients.http import read_body, urllib_opener
+
         token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
         req = urllib.request.Request(full, headers={"Authorization": f"Basic {token}",  # noqa: S310 (scheme checked)
                                                     "Accept": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
-                body = resp.read().decode("utf-8", errors="replace")
+        peer = f"Gerrit REST at {self.url}"
+        try:  # the password goes to the configured origin only: a redirect elsewhere is refused
+            with urllib_opener(self.url, "Gerrit REST").open(req, timeout=self.timeout) as resp:
+                body = read_body(resp, peer).decode("utf-8", errors="replace")
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403):
                 raise AuthFailed(f"Gerrit REST {path}: HTTP {exc.code} for user {self.user}", code="gerrit_http_auth",
@@ -174,20 +195,27 @@ class GerritRest:
             raise ConnectionFailed(f"Gerrit REST {self.url}: {reason}", code="gerrit_http_unreachable") from None
         if body.startswith(")]}'"):
             body = body.split("\n", 1)[1] if "\n" in body else ""
-        try:
-            return json.loads(body)
-        except ValueError:
-            raise OperationFailed(f"Gerrit REST {path}: not JSON", code="gerrit_unexpected") from None
+        from vendorci.clients.http import expect_json
+
+        return expect_json(body, peer, path, (dict, list, str, int, float))
 
     def query(self, query: str, limit: int | None = None) -> list[dict]:
         params = [("q", query)] + [("o", o) for o in ("MESSAGES", "DETAILED_LABELS", "DETAILED_ACCOUNTS",
                                                       "CURRENT_REVISION")]
         if limit:
             params.append(("n", str(limit)))
-        return [normalize_rest_change(c, self.url) for c in self.get("changes/", params)]
+        changes = self.get("changes/", params)
+        with shape_guard(f"Gerrit REST at {self.url}", "the change query"):
+            if not isinstance(changes, list):
+                raise TypeError(f"a JSON {type(changes).__name__}, not a list of changes")
+            return [normalize_rest_change(c, self.url) for c in changes]
 
     def version(self) -> str:
-        return str(self.get("config/server/version"))
+        v = self.get("config/server/version")
+        if not isinstance(v, str):
+            with shape_guard(f"Gerrit REST at {self.url}", "config/server/version"):
+                raise TypeError(f"a JSON {type(v).__name__}, not a version string")
+        return v
 
 
 class StreamClosed(VendorciError):
@@ -243,6 +271,8 @@ class EventStream:
             if not data:
                 break
             buf += data
+            if len(buf) > 4 * 1024 * 1024 and b"\n" not in buf:  # one event line is never this long: drop it
+                buf = b""
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
                 try:
@@ -291,7 +321,14 @@ class EventStream:
 
 
 def matches_comment(ev: dict, change: int, patchset: int | None, username: str) -> bool:
-    """A ``comment-added`` event by ``username`` on ``change`` (and patch set)."""
+    """A ``comment-added`` event by ``username`` on ``change`` (and patch set); a comment-added event
+    of the wrong shape (``author`` a string, ...) is Gerrit's error (exit 1)."""
+    if ev.get("type") == "comment-added":
+        for part in ("author", "change", "patchSet"):
+            if ev.get(part) is not None and not isinstance(ev[part], dict):
+                raise OperationFailed(f"Gerrit's event stream sent a comment-added event whose {part!r} is a "
+                                      f"{type(ev[part]).__name__}, not an object", code="gerrit_unexpected",
+                                      hint="Is this port a real Gerrit (stream-events)?")
     return (ev.get("type") == "comment-added" and (ev.get("author") or {}).get("username") == username
             and _int((ev.get("change") or {}).get("number")) == change
             and (patchset is None or _int((ev.get("patchSet") or {}).get("number")) == patchset))

@@ -56,6 +56,9 @@ class JenkinsClient:
         self._has_token = bool(token)
         self.server = jenkins.Jenkins(self.url, username=user, password=token, timeout=timeout)
         self._status = threading.local()
+        from vendorci.clients.http import bind_session
+
+        bind_session(self.server._session, self.url, "Jenkins")  # credentials and bodies go to this origin only
         self.server._session.hooks["response"].append(self._record)
         self._logged_in = False
 
@@ -99,7 +102,24 @@ class JenkinsClient:
                                    hint="Is Jenkins up and the URL right? Running JJB or vendorci before Jenkins "
                                    "has finished starting gives this.") from None
         except (jenkins.JenkinsException, requests.exceptions.HTTPError) as exc:
+            if getattr(self._status, "code", None) == 200:  # python-jenkins could not read a 200 answer
+                raise self._unexpected(what, exc) from None
             raise self._http_error(what, exc) from None
+        except requests.exceptions.TooManyRedirects:
+            raise OperationFailed(f"Jenkins at {self.url} redirects in a loop ({what})", code="jenkins_redirects",
+                                  hint="Check the URL (http vs https, the path prefix).") from None
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:  # an answer of the wrong shape
+            raise self._unexpected(what, exc) from None
+
+    def _unexpected(self, what: str, exc: BaseException) -> VendorciError:
+        from vendorci.clients.http import peer_unexpected
+
+        return peer_unexpected(f"Jenkins at {self.url}", what, exc)
+
+    def _json(self, what: str, resp: Any, kind: type = dict) -> Any:
+        from vendorci.clients.http import expect_json
+
+        return expect_json(resp.text, f"Jenkins at {self.url}", what, kind)
 
     def _http_error(self, what: str, exc: Exception) -> VendorciError:
         code = getattr(self._status, "code", None)
@@ -168,6 +188,8 @@ class JenkinsClient:
 
     def whoami(self) -> dict[str, Any]:
         me = self._call("who-am-I (me/api/json)", self.server.get_whoami)
+        if not isinstance(me, dict):
+            raise self._unexpected("who-am-I (me/api/json)", TypeError(f"a JSON {type(me).__name__}, not an object"))
         self._logged_in = True
         return me
 
@@ -178,24 +200,32 @@ class JenkinsClient:
 
     def plugins(self) -> dict[str, dict[str, Any]]:
         """Installed plugins by short name: {"version", "active", "enabled", "longName"}."""
-        raw = self._call("plugin list (pluginManager/api/json)", lambda: self.server.get_plugins(depth=2))
-        out = {}
-        for keys, p in raw.items():
-            short = keys[0] if isinstance(keys, tuple) else keys
-            out[str(short)] = {"version": str(p.get("version")), "active": bool(p.get("active")),
-                               "enabled": bool(p.get("enabled")), "longName": p.get("longName")}
-        return out
+        what = "plugin list (pluginManager/api/json)"
+        raw = self._call(what, lambda: self.server.get_plugins(depth=2))
+
+        def parse() -> dict[str, dict[str, Any]]:
+            out = {}
+            for keys, p in raw.items():
+                short = keys[0] if isinstance(keys, tuple) else keys
+                out[str(short)] = {"version": str(p.get("version")), "active": bool(p.get("active")),
+                                   "enabled": bool(p.get("enabled")), "longName": p.get("longName")}
+            return out
+
+        return self._call(what, parse)
 
     # -- nodes --------------------------------------------------------------
     def nodes(self) -> list[dict[str, Any]]:
         """Every computer with state, reason, executors busy/total and labels."""
-        import json
-
         tree = ("computer[displayName,offline,offlineCauseReason,temporarilyOffline,numExecutors,idle,"
                 "assignedLabels[name],executors[idle]]")
-        resp = self._send("node list (computer/api/json)", "GET", "computer/api/json?tree=" + quote(tree, safe=""))
+        what = "node list (computer/api/json)"
+        resp = self._send(what, "GET", "computer/api/json?tree=" + quote(tree, safe=""))
+        return self._call(what, lambda: self._parse_nodes(self._json(what, resp)))
+
+    @staticmethod
+    def _parse_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
         out = []
-        for c in json.loads(resp.text).get("computer", []):
+        for c in doc.get("computer", []):
             execs = c.get("executors") or []
             busy = sum(1 for e in execs if e.get("idle") is False)
             name = c.get("displayName", "")
@@ -206,18 +236,18 @@ class JenkinsClient:
                 "temporarily_offline": bool(c.get("temporarilyOffline")),
                 "executors": int(c.get("numExecutors") or 0),
                 "busy": busy,
-                "labels": [lab["name"] for lab in c.get("assignedLabels", []) if lab.get("name") != name],
+                "labels": [str(lab["name"]) for lab in c.get("assignedLabels", []) if lab.get("name") != name],
             })
+            if not isinstance(name, str):
+                raise TypeError(f"a node name is a {type(name).__name__}")
         return out
 
     def node_exists(self, name: str) -> bool:
         return bool(self._call(f"node lookup ({name})", lambda: self.server.node_exists(name)))
 
     def node_info(self, name: str) -> dict[str, Any]:
-        import json
-
         resp = self._send(f"node info ({name})", "GET", f"computer/{_q(name)}/api/json")
-        return json.loads(resp.text)
+        return self._json(f"node info ({name})", resp)  # type: ignore[no-any-return]
 
     def node_settings(self, name: str) -> NodeSettings:
         xml = self._call(f"node config ({name})", lambda: self.server.get_node_config(name))
@@ -251,11 +281,9 @@ class JenkinsClient:
 
     # -- credentials ---------------------------------------------------------
     def credential(self, cred_id: str) -> dict[str, Any] | None:
-        import json
-
         resp = self._send(f"credential lookup ({cred_id})", "GET",
                           f"{CRED_STORE}credential/{_q(cred_id)}/api/json", ok=(200, 404))
-        return json.loads(resp.text) if resp.status_code == 200 else None
+        return self._json(f"credential lookup ({cred_id})", resp) if resp.status_code == 200 else None
 
     def create_credential(self, cred_id: str, username: str, private_key: str, description: str = "") -> bool:
         """Create the SSH credential; False when the id already exists (409)."""
@@ -275,7 +303,7 @@ class JenkinsClient:
     # -- jobs ----------------------------------------------------------------
     def job_names(self) -> list[str]:
         jobs = self._call("job list (api/json)", lambda: self.server.get_all_jobs())
-        return [j.get("fullname") or j.get("name") for j in jobs]
+        return self._call("job list (api/json)", lambda: [str(j.get("fullname") or j.get("name")) for j in jobs])
 
     def job_label(self, name: str) -> str:
         """The label expression a job is tied to ('' when it can run anywhere)."""

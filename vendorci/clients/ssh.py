@@ -15,9 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vendorci.errors import AuthFailed, ConnectionFailed, HostKeyMismatch, HostKeyUnknown, InputError, WaitTimeout
+from vendorci.errors import (
+    AuthFailed,
+    ConnectionFailed,
+    HostKeyMismatch,
+    HostKeyUnknown,
+    InputError,
+    OperationFailed,
+    WaitTimeout,
+)
 
-_kh_lock = threading.Lock()
+MAX_OUTPUT = 16 * 1024 * 1024  # stdout + stderr of one remote command
 
 
 def host_key_name(host: str, port: int) -> str:
@@ -32,54 +40,17 @@ def _fp(key: Any) -> str:
 
 
 def add_known_host(known_hosts: Path, host: str, port: int, key: Any) -> None:
-    """Append ``key`` for host:port to ``known_hosts`` atomically (file 0600, dir 0700)."""
-    from vendorci.fsutil import ensure_private_dir, write_atomic
+    """Record ``key`` for host:port in ``known_hosts`` (locked, atomic, through a symlink)."""
+    from vendorci.clients import known_hosts as kh
 
-    with _kh_lock:
-        ensure_private_dir(known_hosts.parent)
-        old = known_hosts.read_text() if known_hosts.exists() else ""
-        if old and not old.endswith("\n"):
-            old += "\n"
-        line = f"{host_key_name(host, port)} {key.get_name()} {key.get_base64()}\n"
-        write_atomic(known_hosts, old + line, mode=0o600)
+    kh.add(known_hosts, host, port, key.get_name(), key.get_base64())
 
 
 def check_host_key(known_hosts: Path, host: str, port: int, key: Any, accept_new: bool) -> str:
-    """Verify ``key``; returns "known" or "added"; raises on unknown/mismatch."""
-    import paramiko
+    """Verify ``key`` as OpenSSH does (see ``clients.known_hosts``); "known" or "added"; raises otherwise."""
+    from vendorci.clients import known_hosts as kh
 
-    name = host_key_name(host, port)
-    keys = paramiko.HostKeys()
-    if known_hosts.exists():
-        try:
-            keys.load(str(known_hosts))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{known_hosts}: cannot read known_hosts: {exc}", code="known_hosts_invalid") from None
-    entry = keys.lookup(name)
-    if entry:
-        if key.get_name() in entry:
-            if entry[key.get_name()] == key:
-                return "known"
-            raise HostKeyMismatch(
-                f"host key for {name} has CHANGED ({key.get_name()} {_fp(key)}): refusing to connect",
-                hint=f"If the host was really reinstalled, remove the old line with `ssh-keygen -R '{name}' -f "
-                f"{known_hosts}` after verifying the new fingerprint out of band.",
-                data={"host": name, "fingerprint": _fp(key)},
-            )
-        # known host, but not with this key type: treat like a changed key (downgrade attack)
-        raise HostKeyMismatch(
-            f"{name} offered a {key.get_name()} key but known_hosts has only {', '.join(entry.keys())}",
-            hint=f"Verify the host, then update {known_hosts}.",
-            data={"host": name, "fingerprint": _fp(key)},
-        )
-    if not accept_new:
-        raise HostKeyUnknown(
-            f"host key for {name} is not in {known_hosts} ({key.get_name()} {_fp(key)})",
-            hint="Verify the fingerprint out of band, then rerun with --accept-new-host-key to record it.",
-            data={"host": name, "fingerprint": _fp(key)},
-        )
-    add_known_host(known_hosts, host, port, key)
-    return "added"
+    return kh.check(known_hosts, host, port, key, accept_new)
 
 
 @dataclass
@@ -178,6 +149,11 @@ class SshSession:
             # Read both streams until the remote side has sent EOF (or closed)
             # AND the exit status: the status can arrive before the last data.
             while True:
+                if len(out) + len(err) > MAX_OUTPUT:
+                    chan.close()
+                    raise OperationFailed(f"{command.split()[0]!r} on {self.target.host} wrote more than "
+                                          f"{MAX_OUTPUT} bytes; stopped reading", code="ssh_output_too_large",
+                                          hint="Is the command (or a login banner/profile script) looping?")
                 if chan.recv_ready():
                     out += chan.recv(65536)
                 elif chan.recv_stderr_ready():

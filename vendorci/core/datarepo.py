@@ -85,13 +85,10 @@ class VarsFile:
 
 def parse_vars(path: str | Path) -> VarsFile:
     """Read ``NAME=value`` assignments from a shell file without running it."""
+    from vendorci.fsutil import read_text_bounded
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file", code="file_missing") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: cannot read: {exc}", code="file_unreadable") from None
+    text = read_text_bounded(p, 1024 * 1024, "vars.sh")  # a FIFO or /dev/zero is refused, never read
     out = VarsFile(p)
     for n, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()

@@ -374,11 +374,14 @@ def read_key(p: Path) -> bytes:
         raise InputError(f"{p}: no such file", code=Code.FILE_MISSING)
     if p.is_dir():
         raise InputError(f"{p}: is a directory, expected a key file", code=Code.NOT_A_FILE)
-    try:
-        with open(p, "rb") as fh:
-            raw = fh.read(MAX_KEY_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read: {exc.strerror}", code=Code.FILE_UNREADABLE) from None
+    from vendorci.fsutil import read_bounded
+
+    try:  # non-blocking and regular files only: a FIFO or a device is refused at once
+        raw = read_bounded(p, MAX_KEY_BYTES + 1, "key file")
+    except InputError as exc:
+        if exc.code == Code.FILE_TOO_LARGE:
+            raise InputError(f"{p}: too large to be an SSH key", code=Code.KEY_INVALID) from None
+        raise
     if len(raw) > MAX_KEY_BYTES:
         raise InputError(f"{p}: too large to be an SSH key", code=Code.KEY_INVALID)
     return raw

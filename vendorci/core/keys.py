@@ -13,6 +13,7 @@ from pathlib import Path
 from vendorci.errors import InputError, UsageError
 
 KEY_TYPES = ("rsa", "ed25519")
+MAX_KEY_FILE = 64 * 1024  # no SSH key file is near this; bounds what `keys show` reads
 KEY_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 MIN_RSA_BITS = 2048
 DEFAULT_RSA_BITS = 4096
@@ -64,7 +65,7 @@ def _public_line(pub: object, comment: str) -> str:
     from cryptography.hazmat.primitives import serialization
 
     line = pub.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()  # type: ignore[attr-defined]
-    return f"{line} {comment}".strip()
+    return f"{line} {' '.join(comment.split())}".strip()  # one line, whatever the comment held
 
 
 def validate_key_request(key_type: str, bits: int | None) -> int:
@@ -103,6 +104,9 @@ def generate_key(
 
     nbits = validate_key_request(key_type, bits)
     check_format(key_format, key_type)
+    if comment and (not comment.isprintable() or len(comment) > 1024):  # a newline would add lines to the .pub
+        raise UsageError(f"key comment {comment[:40]!r}: control characters or too long", code="bad_key_comment",
+                         hint="Use one line of printable text (e.g. acme-ci Jenkins master).")
     priv_path = Path(path)
     pub_path = priv_path.with_name(priv_path.name + ".pub")
     if not KEY_NAME_RE.match(priv_path.name) or priv_path.name.endswith(".pub"):
@@ -164,12 +168,14 @@ def inspect_key(path: str | os.PathLike[str]) -> KeyInfo:
         raise InputError(f"{p}: no such file", code="file_missing")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, expected a key file", code="not_a_file")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read: {exc.strerror}", code="file_unreadable") from None
-    if len(raw) > 64 * 1024:
-        raise InputError(f"{p}: too large to be an SSH key", code="key_invalid")
+    from vendorci.fsutil import read_bounded, read_text_bounded
+
+    try:  # a FIFO, /dev/zero or a huge file: refused at once, never read
+        raw = read_bounded(p, MAX_KEY_FILE, "key file")
+    except InputError as exc:
+        if exc.code != "file_too_large":
+            raise
+        raise InputError(f"{p}: too large to be an SSH key", code="key_invalid") from None
     text = raw.decode("utf-8", "replace").strip()
     mode = stat.S_IMODE(p.stat().st_mode)
     if "PRIVATE KEY-----" in text:
@@ -189,14 +195,14 @@ def inspect_key(path: str | os.PathLike[str]) -> KeyInfo:
         pub_file = p.with_name(p.name + ".pub")
         if pub is None:
             if pub_file.is_file():
-                line = pub_file.read_text(encoding="utf-8", errors="replace").strip()
+                line = read_text_bounded(pub_file, MAX_KEY_FILE, "public key file").strip()
                 pub = serialization.load_ssh_public_key(line.encode())
                 comment = " ".join(line.split()[2:])
             else:
                 return KeyInfo(str(p), "unknown", 0, "", "", private=True, encrypted=True,
                                mode=f"{mode:o}", mode_ok=not mode & 0o077, format=detect_format(raw))
         elif pub_file.is_file():
-            comment = " ".join(pub_file.read_text(encoding="utf-8", errors="replace").split()[2:])
+            comment = " ".join(read_text_bounded(pub_file, MAX_KEY_FILE, "public key file").split()[2:])
         elif "OPENSSH PRIVATE KEY" in text:  # no .pub: the comment an OpenSSH-format key holds
             from vendorci.core.keyformats import openssh_comment
 

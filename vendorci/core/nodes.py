@@ -87,20 +87,10 @@ def default_key(cfg: Any) -> Path:
 
 
 def known_host_key(known_hosts: Path, host: str, port: int) -> str:
-    """The 'TYPE BASE64' recorded for host:port, or ''."""
-    import paramiko
+    """The 'TYPE BASE64' recorded for host:port, or '' (revoked keys never count)."""
+    from vendorci.clients.known_hosts import recorded_key
 
-    from vendorci.clients.ssh import host_key_name
-
-    if not known_hosts.exists():
-        return ""
-    keys = paramiko.HostKeys()
-    keys.load(str(known_hosts))
-    entry: Any = keys.lookup(host_key_name(host, port)) or {}
-    for name in ("ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "ssh-rsa", *entry.keys()):
-        if name in entry:
-            return f"{entry[name].get_name()} {entry[name].get_base64()}"
-    return ""
+    return recorded_key(known_hosts, host, port)
 
 
 def diagnose(lines: list[str]) -> tuple[str, str]:
@@ -284,6 +274,21 @@ def register_node(client: JenkinsClient, settings: NodeSettings, opts: RegisterO
 
 
 # -- batches ------------------------------------------------------------------
+FILE_HOST_KEY_POLICIES = ("known-hosts", "accept-new", "manual")  # what --host-key-policy accepts: never "none"
+
+
+def check_node_fields(s: NodeSettings, labels: Any) -> None:
+    """ValueError for a field a node file may not set: a file may not do what a flag may not."""
+    if not 0 < s.port < 65536:
+        raise ValueError(f"port {s.port} out of range (1-65535)")
+    if not 1 <= s.executors <= 1000:
+        raise ValueError(f"executors {s.executors}: give 1 to 1000")
+    if not isinstance(labels, (str, list, tuple)) or (not isinstance(labels, str) and any(
+            isinstance(lab, (dict, list)) or lab is None for lab in labels)):
+        raise ValueError(f"labels must be a list of names or one space-separated string, not {type(labels).__name__}")
+    if s.host_key_policy not in FILE_HOST_KEY_POLICIES:
+        raise ValueError(f"host_key_policy {s.host_key_policy!r}: use known-hosts, accept-new or manual "
+                         "(an agent's host key is always verified)")
 NODE_FIELDS = {"name", "host", "port", "executors", "remote_fs", "labels", "credential_id", "host_key_policy",
                "description", "ssh_user", "key"}
 
@@ -300,6 +305,8 @@ def load_node_list(path: Path, defaults: NodeSettings) -> list[tuple[NodeSetting
     file_defaults: dict[str, Any] = {}
     if isinstance(data, dict):
         file_defaults = data.get("defaults") or {}
+        if not isinstance(file_defaults, dict):
+            raise InputError(f"{path}:{loaded.line('defaults')}: defaults must be a mapping", code="node_list_invalid")
         data = data.get("nodes")
     if not isinstance(data, list) or not data:
         raise InputError(f"{path}: expected a list of nodes (or a mapping with `nodes:`)", code="node_list_invalid")
@@ -308,6 +315,8 @@ def load_node_list(path: Path, defaults: NodeSettings) -> list[tuple[NodeSetting
         where = f"{path}:{loaded.line('nodes', i) or loaded.line(i) or '?'}"
         if not isinstance(item, dict):
             raise InputError(f"{where}: each node must be a mapping with name and host", code="node_list_invalid")
+        if bad := [k for k in {**file_defaults, **item} if not isinstance(k, str)]:
+            raise InputError(f"{where}: field names must be text, not {bad[0]!r}", code="node_list_invalid")
         merged = {k.replace("-", "_"): v for k, v in {**file_defaults, **item}.items()}
         unknown = set(merged) - NODE_FIELDS
         if unknown:
@@ -330,6 +339,7 @@ def load_node_list(path: Path, defaults: NodeSettings) -> list[tuple[NodeSetting
                         credential_id=str(merged.get("credential_id", defaults.credential_id)),
                         host_key_policy=str(merged.get("host_key_policy", defaults.host_key_policy)),
                         description=str(merged.get("description", defaults.description)))
+            check_node_fields(s, labels)
         except (TypeError, ValueError) as exc:
             raise InputError(f"{where}: {exc}", code="node_list_invalid") from None
         extra = {k: merged[k] for k in ("ssh_user", "key") if merged.get(k)}

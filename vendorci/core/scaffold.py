@@ -71,7 +71,7 @@ class InitResult:
 
 def check_init_options(opts: InitOptions) -> None:
     """UsageError (exit 2) for a value init cannot use."""
-    from vendorci.config import _url, shown
+    from vendorci.config import FILE_SAFE_URL, _url, shown
     from vendorci.core.keys import validate_key_request
     from vendorci.errors import UsageError
 
@@ -89,6 +89,8 @@ def check_init_options(opts: InitOptions) -> None:
         raise UsageError(f"invalid Gerrit port {opts.gerrit_port}", code="bad_port", hint="Use 1-65535 (29418).")
     try:
         _url(opts.jenkins_url)
+        if not FILE_SAFE_URL.match(opts.jenkins_url):  # it is written unquoted into vars.sh and two config files
+            raise ValueError("only letters, digits and . _ ~ : / @ % + = , - [ ] may appear in it")
     except ValueError as exc:
         raise UsageError(f"invalid Jenkins URL {shown(opts.jenkins_url)!r}: {exc}", code="bad_jenkins_url",
                          hint="Give e.g. http://127.0.0.1:8080/") from None
@@ -143,15 +145,20 @@ def _commit(root: Path, paths: list[str], new_repo: bool) -> str | None:
 
 
 def _write_tree(root: Path, files: dict[str, str], keep_existing: bool) -> tuple[list[str], list[str]]:
-    from vendorci.fsutil import write_atomic
+    from vendorci.fsutil import make_dirs, symlinked_part, write_atomic
 
+    for rel in files:
+        link = symlinked_part(root, rel)
+        if link is not None:  # --force on a prepared tree: a linked subdirectory could point anywhere
+            raise InputError(f"{link}: is a symbolic link; init does not write through it", code="path_is_symlink",
+                             hint="Replace the link with a real directory (or remove it) and run init again.")
     written, kept = [], []
     for rel, text in files.items():
         target = root / rel
         if keep_existing and (target.exists() or target.is_symlink()):
             kept.append(rel)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(target.parent)
         write_atomic(target, text, 0o755 if rel.endswith(".sh") else 0o644)
         written.append(rel)
     return written, kept
@@ -192,6 +199,12 @@ def init_repo(directory: str | Path, opts: InitOptions) -> InitResult:
 
     check_init_options(opts)
     target = Path(directory).expanduser()
+    if target.name in ("", ".", "..") or target.absolute() == Path.cwd().absolute():
+        if not (target.is_dir() and opts.force):  # renaming a new tree onto the working directory cannot work
+            raise UsageError(f"{directory}: init builds a new directory and cannot replace the current one",
+                             code="init_in_cwd", hint="Run it from the parent directory (vendorci init NAME), or "
+                             "add --force to fill this directory in place.")
+        target = Path(os.path.abspath(target))
     parent = target.absolute().parent
     if target.is_symlink():  # renaming the new tree onto it would fail, or write where the link points
         raise InputError(f"{target}: is a symbolic link; init creates a real directory", code="path_is_symlink",

@@ -230,15 +230,21 @@ class SmokeOptions:
     verdict: VerdictOptions = field(default_factory=VerdictOptions)
     on_change: Callable[[int, int, str], None] = lambda change, patchset, url: None
 
+    def __post_init__(self) -> None:  # a project name becomes a path under the cache: refuse early (exit 2)
+        from vendorci.fsutil import contained
+
+        contained(self.workdir or Path("cache"), self.project)
+
 
 def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[str | None], None]) -> tuple[int, str, str]:
     """Clone or update the project, commit one file, ``git review``; returns (change, url, git-review output)."""
     from vendorci.clients.git import Git, classify, git_review_program, parse_review_output, ssh_command
+    from vendorci.fsutil import contained, make_dirs
     from vendorci.paths import user_cache_dir
 
     a = o.access
     workdir = o.workdir or user_cache_dir() / "sandbox"
-    clone = workdir / f"{a.host}_{a.port}" / o.project
+    clone = contained(workdir, f"{a.host}_{a.port}/{o.project}")  # --project cannot leave the cache
     url = f"ssh://{a.operator}@{a.host}:{a.port}/{o.project}"
     git = Git(ssh_command(a.known_hosts, a.operator_key, a.accept_new), cwd=clone)
     if (clone / ".git").is_dir():
@@ -247,7 +253,7 @@ def _push_patch(o: SmokeOptions, progress: Progress, pushing: Callable[[str | No
         git.run("fetch", "--prune", "origin", what="git fetch")
     else:
         progress(f"cloning {url}")
-        clone.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(clone.parent)
         Git(git.ssh, cwd=clone.parent).run("clone", "--no-tags", "--branch", o.branch, url, str(clone),
                                            what="git clone", timeout=300)
     git.run("config", "gitreview.username", a.operator)

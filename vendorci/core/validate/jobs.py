@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from vendorci.core.layout import Layout
 from vendorci.core.validate.context import Run
 from vendorci.core.validate.near import NearIndex
 from vendorci.errors import Code
+from vendorci.saferegex import SlowRegex, UntrustedRegex
 
 #: Jobs Zuul 2 runs without asking Gearman (its launcher answers 'noop' itself).
 ZUUL2_BUILTIN_JOBS = frozenset({"noop"})
@@ -115,14 +117,15 @@ def _check_job_settings(c: Run, lay: Layout, defined: set[str]) -> None:
         name = js.get("name") if isinstance(js, dict) else None
         if not isinstance(name, str):
             continue
-        if name.startswith("^"):
-            try:
-                rx = re.compile(name)
-            except re.error:
-                continue
-            used = any(rx.match(j) for j in every)
-        else:
-            used = name in every
+        try:
+            rx = UntrustedRegex(name) if name.startswith("^") else None
+            used = any(rx.search(j) for j in every) if rx is not None else name in every
+        except re.error:
+            continue
+        except SlowRegex as exc:
+            c.add("warning", "layout_regex_slow", f"job setting: {exc}", lay.path, lay.line("jobs", i),
+                  "Rewrite it without nested repetition; Zuul would hang matching job names against it.")
+            continue
         if not used:
             c.add("warning", "jobs_setting_unused", f"job setting '{name}' matches no job", lay.path,
                   lay.line("jobs", i), "Remove it or fix the name.")

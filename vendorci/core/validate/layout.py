@@ -8,6 +8,7 @@ from typing import Any
 
 from vendorci.core.layout import Layout, parse_layout
 from vendorci.core.validate.context import Run
+from vendorci.saferegex import SlowRegex, UntrustedRegex
 from vendorci.yamlutil import load_yaml
 
 LAYOUT_TOP = {"includes", "pipelines", "project-templates", "jobs", "projects"}
@@ -240,7 +241,7 @@ def _check_gerrit_trigger(c: Run, lay: Layout, pname: str, ij: tuple[int, int], 
             rx = _compile(c, ev[key], f"pipeline '{pname}' {key}", lay.path, kline)
             if rx is not None and key in ("comment", "comment_filter"):
                 for pat in ev[key] if isinstance(ev[key], list) else [ev[key]]:
-                    rechecks.append((re.compile(pat), kline))
+                    rechecks.append((UntrustedRegex(pat), kline))
 
 
 def _check_job_setting(c: Run, lay: Layout, i: int, js: Any) -> None:
@@ -371,7 +372,14 @@ def _check_recheck(c: Run, lay: Layout, pname: str, rechecks: list, at: int | No
     said = ["recheck"] + ([f"{vendor}: recheck"] if vendor else [])
     for word in said:
         samples = [f"Patch Set 1:\n\n{word}", f"Patch Set 12: Code-Review+1\n\n{word}"]
-        if not all(any(rx.search(s) for rx, _ in rechecks) for s in samples):
+        try:
+            matched = all(any(rx.search(s) for rx, _ in rechecks) for s in samples)
+        except SlowRegex as exc:
+            c.add("warning", "layout_regex_slow", f"pipeline '{pname}': {exc}", lay.path,
+                  rechecks[0][1] if rechecks else at, "Rewrite it without nested repetition such as ( [\\w]*)*; "
+                  "Zuul would hang on the same comments.")
+            continue
+        if not matched:
             c.add("warning", "layout_recheck", f"pipeline '{pname}': no comment-added trigger matches a "
                   f"'{word}' comment (as Gerrit posts it, after 'Patch Set N:')",
                   lay.path, rechecks[0][1] if rechecks else at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from pathlib import Path
 
 from vendorci.core.datarepo import KNOWN_VARS, REQUIRED_VARS, parse_vars, var_references
@@ -45,7 +46,8 @@ def _text_files(root: Path) -> list[Path]:
             if f == "vars.sh" and Path(dirpath) == root or f.lower().startswith("readme") or f.endswith(".pub"):
                 continue
             try:
-                if p.stat().st_size > 1024 * 1024:
+                st = p.stat()
+                if not stat.S_ISREG(st.st_mode) or st.st_size > 1024 * 1024:  # a FIFO or device would block
                     continue
                 head = p.read_bytes()
             except OSError:

@@ -22,6 +22,7 @@ from typing import Any
 from vendorci.core.zuulv3.loader import ConfigProject, Stanza
 from vendorci.core.zuulv3.schema import Add, as_list
 from vendorci.errors import Code
+from vendorci.saferegex import SlowRegex, UntrustedRegex
 
 UPSTREAM_HOSTS = frozenset({"review.opendev.org", "review.openstack.org"})
 WIKI = "https://wiki.openstack.org/wiki/ThirdPartySystems/"
@@ -132,13 +133,19 @@ def _recheck(add: Add, st: Stanza, upstream: set[str], vendor: str | None) -> No
                 pattern = rx.get("regex") if isinstance(rx, dict) else rx
                 try:
                     if isinstance(pattern, str):
-                        regexes.append(re.compile(pattern))
+                        regexes.append(UntrustedRegex(pattern))  # evaluated with a time bound
                 except re.error:
                     continue  # reported by the schema checks
     words = ["recheck"] + ([f"{vendor}: recheck"] if vendor else [])
     for word in words:
         samples = [f"Patch Set 1:\n\n{word}", f"Patch Set 12: Code-Review+1\n\n{word}"]
-        if not all(any(rx.search(s) for rx in regexes) for s in samples):
+        try:
+            matched = all(any(rx.search(s) for rx in regexes) for s in samples)
+        except SlowRegex as exc:
+            add("warning", Code.LAYOUT_REGEX_SLOW, f"pipeline '{st.name}': {exc}", st, ("trigger",),
+                "Rewrite it without nested repetition; Zuul would hang on the same comments.")
+            continue
+        if not matched:
             add("warning", Code.POLICY_RECHECK, f"pipeline '{st.name}' runs on new patch sets but no comment-added "
                 f"trigger matches a '{word}' comment (as Gerrit posts it, after 'Patch Set N:')", st, ("trigger",),
                 _RECHECK_HINT.replace("VENDOR", vendor or "VENDOR"))
