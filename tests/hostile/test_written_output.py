@@ -80,9 +80,9 @@ def test_smoke_cache_link_to_a_local_repository_is_refused(cli, make_gerrit, tmp
     local = tmp_path / "my-project"
     subprocess.run(["git", "init", "-q", str(local)], check=True)
     subprocess.run(["git", "-C", str(local), "remote", "add", "origin", "git@example.org:me/mine.git"], check=True)
-    host_dir = g.workdir / f"127.0.0.1_{g.double.port}" / "openstack-dev"
+    host_dir = g.workdir / f"127.0.0.1_{g.double.port}" / "opendev"  # the default project: opendev/ci-sandbox
     host_dir.mkdir(parents=True)
-    (host_dir / "sandbox").symlink_to(local)
+    (host_dir / "ci-sandbox").symlink_to(local)
     res = cli("-o", "json", "smoke-test", "sandbox", *g.args(timeout=10))
     assert res.exit_code == 2, res.stdout
     assert res.json["errors"][0]["code"] == "path_escapes"

@@ -10,6 +10,7 @@ import typer
 from vendorci.cli.app import get_app
 from vendorci.cli.options import ACCEPT_NEW_OPT, CI_KEY_OPT, CI_USER_OPT, GERRIT_HTTP_OPT, KNOWN_HOSTS_OPT
 from vendorci.output import Result
+from vendorci.safetext import visible
 
 
 def _render(console: Any, result: Result) -> None:
@@ -34,7 +35,7 @@ def _render(console: Any, result: Result) -> None:
                      title=f"comments by {d['ci_user']}")
     elif rows:  # piped: full values, one comment per line, tab-separated (never truncated)
         for r in [columns, *rows]:  # rich would expand the tabs
-            print("\t".join(" ".join(str(v).split()) for v in r), file=console.file, flush=True)
+            print("\t".join(visible(" ".join(str(v).split())) for v in r), file=console.file, flush=True)
     rate = "n/a" if s["success_rate"] is None else f"{s['success_rate'] * 100:.0f}%"
     last = "never" if s["last_seen"] is None else f"{s['last_seen']} ({format_age(s['last_seen_age_s'])} ago)"
     console.print(f"last seen: {last}", markup=False)
