@@ -151,13 +151,54 @@ def _signals_interrupt() -> Callable[[], None]:
     return restore
 
 
+# The root's own options.  They are accepted after the subcommand as well (`vendorci doctor -o json`):
+# `_hoist_global_options` moves them in front of it before click parses, since click only knows them there.
+GLOBAL_VALUE_OPTIONS = ("--output", "-o", "--config")
+GLOBAL_FLAGS = ("--debug",)
+
+
+def _is_global(arg: str) -> bool:
+    return (arg in GLOBAL_FLAGS or arg.startswith(("--output=", "--config="))
+            or (arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--")))
+
+
+def _hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options that follow the subcommand in front of it; stops at `--`."""
+    head: list[str] = []
+    i = 0
+    # the root's own part: options up to the first word (the subcommand)
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        head.append(args[i])
+        if args[i] in GLOBAL_VALUE_OPTIONS and i + 1 < len(args):
+            i += 1
+            head.append(args[i])
+        i += 1
+    hoisted: list[str] = []
+    rest: list[str] = []
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest.extend(args[i:])
+            break
+        if a in GLOBAL_VALUE_OPTIONS and i + 1 < len(args):
+            hoisted += [a, args[i + 1]]
+            i += 2
+            continue
+        if _is_global(a):
+            hoisted.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return head + hoisted + rest
+
+
 class VendorciGroup(TyperGroup):
     """The root group: turns click usage errors into our exit code 2 and,
     in JSON mode, into the envelope, even though no command ran."""
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,  # type: ignore[override]
              standalone_mode: bool = True, **extra: Any) -> Any:
-        argv = _fill_optional_values(list(sys.argv[1:] if args is None else args))
+        argv = _hoist_global_options(_fill_optional_values(list(sys.argv[1:] if args is None else args)))
         _bound_numbers(self)
         restore = _signals_interrupt()
         try:
