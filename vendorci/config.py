@@ -32,7 +32,7 @@ from vendorci.configvalues import (  # noqa: F401  (MASK, FILE_SAFE_URL, shown: 
     _url,
     shown,
 )
-from vendorci.errors import ConfigError, InputError
+from vendorci.errors import ConfigError, InputError, VendorciError
 from vendorci.origins import CREDENTIAL_URL, bind_credentials
 
 
@@ -97,6 +97,8 @@ class Config:
     files: tuple[str, ...] = ()
     _secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     withheld: Mapping[str, str] = field(default_factory=dict)  # credential -> why it may not be used
+    # lenient loads (doctor): the errors met, each value left at what came before it
+    problems: tuple[ConfigError, ...] = ()
 
     def __getitem__(self, name: str) -> Any:
         if name in self._secrets:
@@ -174,8 +176,9 @@ def _check_secret_file(path: Path, key: str, origin: str) -> str:
         raise ConfigError(f"{origin}: {key}: {exc.message}", code="secret_file_invalid", hint=exc.hint) from None
 
 
-def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
-    """Read a vendorci.yaml: returns (flat values, secrets); errors name file, key and line."""
+def read_config_file(path: Path, problems: list[ConfigError] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read a vendorci.yaml: returns (flat values, secrets); errors name file, key and line.
+    With ``problems``, a bad value or unknown key is recorded there and left out instead of raised."""
     from vendorci.yamlutil import load_yaml
 
     try:
@@ -200,36 +203,47 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     for name, raw in _flatten(data).items():
         line = loaded.line(*name.split("."))
         where = f"{path}:{line}" if line else str(path)
-        if name in SECRET_FILE_KEYS:
-            sp = Path(os.path.expanduser(str(raw)))
-            if not sp.is_absolute():
-                sp = path.parent / sp
-            secrets[SECRET_FILE_KEYS[name]] = _check_secret_file(sp, name, where)
-            continue
-        key = KEY_BY_NAME.get(name)
-        if key is None:
-            raise ConfigError(
-                f"{where}: unknown setting {name!r}",
-                code="config_unknown_key",
-                hint="Known settings: " + ", ".join(k.name for k in KEYS),
-            )
-        if key.secret:
-            raise ConfigError(
-                f"{where}: {name} must not be written in a config file",
-                code="config_secret_inline",
-                hint=f"Set {key.env_var} in the environment or use {name}_file pointing to a 0600 file.",
-            )
-        if raw is None:
-            continue
         try:
-            value = key.conv(raw)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: {name}: {exc} (got {shown(raw)!r})", code="config_bad_value") from None
-        if key.path:
-            p = Path(os.path.expanduser(str(value)))
-            value = str(p if p.is_absolute() else (path.parent / p))
-        values[name] = value
+            _read_setting(path, name, raw, where, values, secrets)
+        except ConfigError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
     return values, secrets
+
+
+def _read_setting(path: Path, name: str, raw: Any, where: str, values: dict[str, Any],
+                  secrets: dict[str, str]) -> None:
+    if name in SECRET_FILE_KEYS:
+        sp = Path(os.path.expanduser(str(raw)))
+        if not sp.is_absolute():
+            sp = path.parent / sp
+        secrets[SECRET_FILE_KEYS[name]] = _check_secret_file(sp, name, where)
+        return
+    key = KEY_BY_NAME.get(name)
+    if key is None:
+        raise ConfigError(
+            f"{where}: unknown setting {name!r}",
+            code="config_unknown_key",
+            hint="Known settings: " + ", ".join(k.name for k in KEYS),
+        )
+    if key.secret:
+        raise ConfigError(
+            f"{where}: {name} must not be written in a config file",
+            code="config_secret_inline",
+            hint=f"Set {key.env_var} in the environment or use {name}_file pointing to a 0600 file.",
+        )
+    if raw is None:
+        return
+    try:
+        value = key.conv(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {name}: {exc} (got {shown(raw)!r})", code="config_bad_value",
+                          data={"key": name, "file": str(path)}) from None
+    if key.path:
+        p = Path(os.path.expanduser(str(value)))
+        value = str(p if p.is_absolute() else (path.parent / p))
+    values[name] = value
 
 
 def read_zuul_conf(path: Path, connection: str | None = None) -> tuple[dict[str, tuple[Any, str]], dict[str, Any]]:
@@ -303,14 +317,30 @@ def default_data_repo(config: Any, cwd: Path | None = None) -> Path | None:
     return Path(str(config["data_repo"])) if config["data_repo"] else None
 
 
+def _lenient(read: Any, path: Path, problems: list[ConfigError] | None, empty: Any) -> Any:
+    """``read(path)``; with ``problems``, a file that does not parse is recorded there and reads as ``empty``."""
+    try:
+        return read(path)
+    except VendorciError as exc:
+        if problems is None:
+            raise
+        problems.append(exc if isinstance(exc, ConfigError) else ConfigError(exc.message, code=exc.code,
+                                                                               hint=exc.hint))
+        return empty
+
+
 def load_config(
     overrides: Mapping[str, Any] | None = None,
     *,
     config_path: str | None = None,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    lenient: bool = False,
 ) -> Config:
-    """Build the effective configuration (see module docstring for precedence)."""
+    """Build the effective configuration (see module docstring for precedence).
+
+    ``lenient`` (doctor): a value that does not parse, in a file or from the host's zuul.conf / jenkins_jobs.ini, is
+    recorded in ``Config.problems`` and ignored, so that the checks it does not concern still run."""
     env = os.environ if env is None else env
     cwd = cwd or Path.cwd()
     values: dict[str, Any] = {}
@@ -318,13 +348,19 @@ def load_config(
     secrets: dict[str, str] = {}
     secret_sources: dict[str, str] = {}
     files: list[str] = []
+    problems: list[ConfigError] | None = [] if lenient else None
 
     def put(name: str, value: Any, source: str, secret_store: bool = False) -> None:
         key = KEY_BY_NAME[name]
         try:
             conv = key.conv(value)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{source}: {name}: {exc} (got {shown(value)!r})", code="config_bad_value") from None
+            err = ConfigError(f"{source}: {name}: {exc} (got {shown(value)!r})", code="config_bad_value",
+                              data={"key": name, "file": source.partition(":")[2]})
+            if problems is None or source.startswith(("flag", "env:")):
+                raise err from None
+            problems.append(err)
+            return
         if key.path and conv is not None:
             conv = os.path.expanduser(str(conv))
         values[name] = conv
@@ -342,7 +378,12 @@ def load_config(
     file_origin = ""
     for path, required in _candidate_files(config_path, env, cwd):
         if path.is_file():
-            file_values, file_secrets = read_config_file(path)
+            try:
+                file_values, file_secrets = read_config_file(path, problems)
+            except ConfigError as exc:
+                if problems is None:
+                    raise
+                problems.append(exc)
             file_origin = str(path)
             files.append(str(path))
             break
@@ -360,14 +401,15 @@ def load_config(
 
     # host files: the path may itself come from flag/env/file
     zuul_conf = Path(os.path.expanduser(str(env_or("zuul.conf"))))
-    zvalues, zsecrets = read_zuul_conf(zuul_conf, env_or("zuul.gerrit_connection"))
+    zvalues, zsecrets = _lenient(lambda p: read_zuul_conf(p, env_or("zuul.gerrit_connection")), zuul_conf,
+                                 problems, ({}, {}))
     for name, (v, section) in zvalues.items():
         put(name, v, f"host:{zuul_conf} [{section}]")
     for name, v in zsecrets.items():
         secrets[name] = v
         secret_sources[name] = f"host:{zuul_conf}"
     jjb_ini = Path(os.path.expanduser(str(env_or("jjb.ini"))))
-    jv, js = read_jjb_ini(jjb_ini)
+    jv, js = _lenient(read_jjb_ini, jjb_ini, problems, ({}, {}))
     for name, v in jv.items():
         put(name, v, f"host:{jjb_ini}")
     for name, v in js.items():
@@ -400,4 +442,4 @@ def load_config(
 
     sources.update(secret_sources)
     return Config(values=values, sources=sources, files=tuple(files), _secrets=secrets,
-                  withheld=bind_credentials(sources, secret_sources))
+                  withheld=bind_credentials(sources, secret_sources), problems=tuple(problems or ()))

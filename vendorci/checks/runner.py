@@ -168,7 +168,9 @@ def available_checks() -> list[Check]:
 def run_doctor(ctx: Any, patterns: list[str] | None = None, strict: bool = False,
                checks: list[Check] | None = None) -> DoctorReport:
     """Select the checks (all by default), run them against ``ctx`` (a DoctorContext), summarize."""
-    chosen = select(checks if checks is not None else available_checks(), patterns or [])
+    from vendorci.checks.configcheck import with_config_check
+
+    chosen = with_config_check(select(checks if checks is not None else available_checks(), patterns or []), ctx)
     reports = run_checks(chosen, ctx, timeout=ctx.timeout)
     summary = summarize(reports, strict=strict)
     summary["strict"] = strict

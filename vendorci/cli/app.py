@@ -251,11 +251,11 @@ class Application:
             self._consoles[stderr] = make_console(stderr=stderr)
         return self._consoles[stderr]
 
-    def load_config(self, overrides: Optional[Mapping[str, Any]] = None) -> Any:
+    def load_config(self, overrides: Optional[Mapping[str, Any]] = None, lenient: bool = False) -> Any:
         from vendorci.config import load_config
         from vendorci.logutil import register_secret
 
-        cfg = load_config(overrides or {}, config_path=self.config_path)
+        cfg = load_config(overrides or {}, config_path=self.config_path, lenient=lenient)
         for s in cfg.secret_values():
             register_secret(s)
         return cfg

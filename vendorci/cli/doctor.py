@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
                 "zuul.web_url": zuul_web,
                 "zuul.tenant": tenant,
                 "data_repo": str(data_repo) if data_repo else None,
-            })
+            }, lenient=True)
             dctx = DoctorContext(
                 config=cfg, timeout=timeout, run_dir=Path(str(cfg["zuul.run_dir"] or "/var/run")),
                 data_repo=data_repo or default_data_repo(cfg), zuul_web=cfg["zuul.web_url"], proc_root=proc_root,

@@ -21,12 +21,42 @@ def _as_dict(report: Any) -> Mapping[str, Any]:
     return report if isinstance(report, Mapping) else report.as_dict()
 
 
+def _short_ids(ids: Sequence[str]) -> str:
+    """``datarepo.{repo,yaml,keys}`` for ids of one area, else the ids joined."""
+    areas = {i.partition(".")[0] for i in ids}
+    if len(areas) == 1 and all("." in i for i in ids):
+        return f"{areas.pop()}.{{{','.join(i.partition('.')[2] for i in ids)}}}"
+    return ",".join(ids)
+
+
+def group_skips(reports: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Consecutive skips that say the same thing (summary, details, fix) become one entry, its id naming them all
+    and its summary ending with the count: doctor off a master prints one data-repo line, not seven."""
+    out: list[dict[str, Any]] = []
+    run_ids: list[list[str]] = []
+    for rep in reports:
+        key = (rep.get("summary"), tuple(rep.get("details") or ()), rep.get("fix"))
+        prev = out[-1] if out else None
+        if (rep.get("status") == "skip" and prev is not None and prev.get("status") == "skip"
+                and (prev.get("summary"), tuple(prev.get("details") or ()), prev.get("fix")) == key):
+            run_ids[-1].append(str(rep.get("id", "")))
+            continue
+        out.append(dict(rep))
+        run_ids.append([str(rep.get("id", ""))])
+    for rep, ids in zip(out, run_ids, strict=True):
+        if len(ids) > 1:
+            rep["id"] = _short_ids(ids)
+            rep["summary"] = f"{rep.get('summary', '')} ({len(ids)} checks)"
+    return out
+
+
 def render_reports(console: Any, reports: Iterable[Any], *, show_ids: bool = True, max_details: int = 20) -> None:
     """One line per finding (symbol, id, summary); for anything not ok, its
-    details and its fix (a skip's fix says what to configure) indented under it."""
+    details and its fix (a skip's fix says what to configure) indented under it.
+    Identical consecutive skips are one line with a count (:func:`group_skips`)."""
     from rich.text import Text
 
-    for rep in map(_as_dict, reports):
+    for rep in group_skips(map(_as_dict, reports)):
         status = str(rep.get("status", "error"))
         line = Text(SYMBOLS.get(status, "?") + " ", style=STYLES.get(status, ""))
         if show_ids:
