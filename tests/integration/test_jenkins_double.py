@@ -1,4 +1,4 @@
-"""Keep the Jenkins double honest: python-jenkins' own calls, unchanged, and the wire details of PROTOCOLS.md."""
+"""Keep the Jenkins double honest: python-jenkins' own calls, unchanged, and the wire details of docs/protocols.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""git-review output, git/ssh errors, Gerrit query and REST shapes (samples in the formats of PROTOCOLS.md)."""
+"""git-review output, git/ssh errors, Gerrit query and REST shapes (samples in the formats of docs/protocols.md)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ basic auth are shared.  Every call has a timeout and every failure becomes a
 :class:`~vendorci.errors.VendorciError` with a hint.  The API token is never
 part of a message.
 
-Quirks handled here (see docs PROTOCOLS.md): ``get_version`` sends no
+Quirks handled here (see docs/protocols.md): ``get_version`` sends no
 credentials until an earlier call resolved the auth, so :meth:`version` logs
 in first; ``create_node``'s default ``launcher_params`` is a shared mutable
 dict, so a fresh one is always passed.

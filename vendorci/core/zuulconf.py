@@ -1,6 +1,6 @@
 """What the doctor needs from a host's zuul.conf and Zuul's logging config.
 
-zuul.conf is an INI file (docs/PROTOCOLS.md); the logging config is a Python
+zuul.conf is an INI file (docs/protocols.md); the logging config is a Python
 ``logging.config.fileConfig`` INI (Zuul v2) or a YAML ``dictConfig`` (v3+).
 Nothing here raises for a missing file: callers report what is absent.
 """

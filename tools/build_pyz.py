@@ -1,0 +1,59 @@
+"""Build dist/vendorci.pyz: one PEX file carrying wheels for CPython 3.10, 3.11, 3.12 and 3.13 on x86-64 Linux.
+
+Run by `make pyz` with the throwaway build environment's Python (which has pex).  For each target version it
+uses a local interpreter when there is one (pyenv's, or python3.1x on PATH) and otherwise asks pex to resolve
+for that version's platform tag (`--platform`), so a machine with a single python3 can still build the
+four-version file.  At start-up the PEX picks the wheels that match the interpreter running it; `--venv` makes
+the first run unpack once into ~/.cache/pex (PEX_ROOT) and later runs start from that venv directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+VERSIONS = ("3.10", "3.11", "3.12", "3.13")
+PLATFORM = "manylinux2014_x86_64-cp-{v}-cp{nodot}"
+
+
+def interpreter(version: str) -> str | None:
+    found = sorted(glob.glob(f"/root/.pyenv/versions/{version}.*/bin/python")) + sorted(
+        glob.glob(str(Path.home() / f".pyenv/versions/{version}.*/bin/python")))
+    if found:
+        return found[-1]
+    return shutil.which(f"python{version}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", default="dist/vendorci.pyz")
+    ap.add_argument("--project", default=".")
+    args = ap.parse_args()
+    targets: list[str] = []
+    for v in VERSIONS:
+        py = interpreter(v)
+        if py:
+            targets += ["--python", py]
+            print(f"  CPython {v}: {py}", file=sys.stderr)
+        else:
+            targets += ["--platform", PLATFORM.format(v=v, nodot=v.replace(".", ""))]
+            print(f"  CPython {v}: no local interpreter, resolving for its platform tag", file=sys.stderr)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    cmd = [sys.executable, "-m", "pex", args.project, *targets, "--console-script", "vendorci", "--venv", "--sh-boot",
+           "--python-shebang", "/usr/bin/env python3", "--no-emit-warnings", "-o", str(tmp)]
+    subprocess.run(cmd, check=True)
+    tmp.replace(out)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    print(f"{digest}  {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
