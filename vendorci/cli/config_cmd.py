@@ -13,19 +13,15 @@ app = typer.Typer(help="Inspect vendorci's effective configuration.", no_args_is
 
 
 def _render(console: Any, result: Result) -> None:
-    from rich.table import Table
+    from vendorci.cli.render import render_table
 
-    from vendorci.cli.render import cells
-
-    table = Table(box=None, pad_edge=False)
-    for col in ("key", "value", "source"):
-        table.add_column(col, overflow="fold")
-    for row in result.data["settings"]:
-        # literal text (cells): values and sources like "host:/etc/zuul/zuul.conf [connection opendev]" are not markup
-        table.add_row(*cells((row["key"], row["value"], row["source"])))
-        if row.get("pairing"):  # where a credential may go, and why it is withheld when it is
-            table.add_row(*cells(("", "", f"  {row['pairing']}"), 2000), style="dim")
-    console.print(table)
+    # cells are literal text: "host:/etc/zuul/zuul.conf [connection opendev]" is not markup
+    rows: list[tuple[str, str, str]] = []
+    for r in result.data["settings"]:
+        rows.append((r["key"], r["value"], r["source"]))
+        if r.get("pairing"):  # where a credential may go, and why it is withheld when it is
+            rows.append(("", "", f"  {r['pairing']}"))
+    render_table(console, ["key", "value", "source"], rows, keep_whole=1)
 
 
 @app.command("show")

@@ -28,7 +28,9 @@ def _address(appl: Any, server: Optional[str]) -> tuple[str, int]:
 
 
 def _render_status(console: Any, result: Result) -> None:
-    console.print(status_text(result.data), markup=False, highlight=False, soft_wrap=True)
+    from vendorci.cli.render_plain import write_lines
+
+    write_lines(console, [status_text(result.data)])  # plain aligned rows: no table engine for 10,000 functions
 
 
 @app.command("status")
@@ -75,17 +77,15 @@ def _watch(appl: Any, host: str, port: int, timeout: float, pattern: Optional[st
 
 
 def _render_workers(console: Any, result: Result) -> None:
-    from rich.table import Table
+    from vendorci.cli.render_plain import plain_rows, write_lines
+    from vendorci.safetext import visible
 
-    from vendorci.cli.render import cells
-
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    for col in ("fd", "address", "client id", "functions"):
-        table.add_column(col, overflow="fold")
-    for w in result.data["workers"]:
-        table.add_row(*cells((w["fd"], w["address"], w["client_id"], " ".join(w["functions"]) or "-")))
-    console.print(table)
-    console.print(f"{len(result.data['workers'])} connection(s) on {result.data['server']}", markup=False)
+    # client ids and function names come from anyone who can reach port 4730: control characters made visible
+    rows = [[str(w["fd"]), visible(w["address"]), visible(w["client_id"]), visible(" ".join(w["functions"]) or "-")]
+            for w in result.data["workers"]]
+    # one connection per line, every value whole (a terminal soft-wraps the function list)
+    write_lines(console, plain_rows(["fd", "address", "client id", "functions"], rows)
+                + [f"{len(rows)} connection(s) on {result.data['server']}"])
 
 
 @app.command("workers")

@@ -72,16 +72,12 @@ def render_reports(console: Any, reports: Iterable[Any], *, show_ids: bool = Tru
                           soft_wrap=True)
 
 
-def render_table(console: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
-    """A rich table; plain text when the console is not a terminal."""
-    from rich import box
-    from rich.table import Table
+def render_table(console: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None,
+                 keep_whole: int = 1) -> None:
+    """Fits its reader: a table on a terminal (ids kept whole), plain aligned rows when piped (render_plain)."""
+    from vendorci.cli import render_plain
 
-    table = Table(*columns, title=title, box=box.SIMPLE if console.is_terminal else box.ASCII2,
-                  show_edge=False, highlight=False)
-    for row in rows:
-        table.add_row(*cells(row))
-    console.print(table)
+    render_plain.render_table(console, columns, rows, keep_whole=keep_whole, title=title)
 
 
 def cells(row: Iterable[Any], limit: int = 200) -> list[Any]:
@@ -119,4 +115,12 @@ def make_console(stderr: bool = False) -> Any:
                         yield seg
 
         _console_class = SafeConsole
-    return _console_class(stderr=stderr, highlight=False, soft_wrap=False, emoji=False, markup=False)
+    import os
+
+    console = _console_class(stderr=stderr, highlight=False, soft_wrap=False, emoji=False, markup=False)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        from vendorci.cli.render_plain import PIPE_WIDTH
+
+        console.width = PIPE_WIDTH  # piped: values are printed whole, never wrapped at 80 columns
+        console.soft_wrap = True
+    return console
