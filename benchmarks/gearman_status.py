@@ -2,16 +2,21 @@
 
 Run by hand:  python benchmarks/gearman_status.py [N]
 Starts gearmand on a free loopback port, registers N functions (gear.Worker),
-then times (best of 5): our request+parse, our render of the table, and the
-wall time of `gearadmin --status` on the same server.
+then times (best of 5): our request+parse, our render of the table, and, as whole
+processes in the same run (median of 5): `vendorci gearman status` and `workers`,
+piped and on a pseudo-terminal, `vendorci --version`, and `gearadmin --status`.
 """
 
 from __future__ import annotations
 
+import os
+import pty
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -45,6 +50,36 @@ def best(fn, n=5):
     return min(times), out
 
 
+def whole_ms(cmd: list[str], tty: bool = False, runs: int = 5) -> float:
+    """Median wall time of a whole process, its stdout a pipe (read to the end) or a pseudo-terminal."""
+    times = []
+    for _ in range(runs):
+        if tty:
+            master, slave = pty.openpty()
+            drain = threading.Thread(target=lambda: _drain(master), daemon=True)
+            drain.start()
+            t0 = time.perf_counter()
+            subprocess.run(cmd, stdout=slave, stderr=subprocess.DEVNULL, check=False, timeout=60,
+                           env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
+            times.append(time.perf_counter() - t0)
+            os.close(slave)
+            drain.join(5)
+            os.close(master)
+        else:
+            t0 = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False, timeout=60)
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
     with tempfile.TemporaryDirectory() as d:
@@ -76,6 +111,19 @@ def main() -> None:
                 print(f"gearadmin --status (wall, incl. process start):  {ga_t * 1000:.1f} ms ({lines} lines)")
             else:
                 print("gearadmin not installed (Debian gearman-tools)")
+            vc = shutil.which("vendorci") or sys.exit("vendorci is not installed")
+            srv = ["--server", server.address]
+            version = whole_ms([vc, "--version"])
+            print("whole processes, median of 5 (ratio to vendorci --version):")
+            print(f"  vendorci --version:                    {version:7.1f} ms")
+            for sub in ("status", "workers"):
+                for tty in (False, True):
+                    t = whole_ms([vc, "gearman", sub, *srv], tty=tty)
+                    print(f"  vendorci gearman {sub:8s} {'terminal' if tty else 'piped   '}:     {t:7.1f} ms "
+                          f"({t / version:.2f}x)")
+            if ga:
+                t = whole_ms([ga, "-h", server.host, "-p", str(server.port), "--status"])
+                print(f"  gearadmin --status piped:              {t:7.1f} ms")
             adm.close()
             child.kill()
             child.wait(5)
