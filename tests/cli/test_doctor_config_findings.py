@@ -70,3 +70,11 @@ def test_identical_skips_are_one_line_with_a_count(cli, isolated_env, tmp_path):
     # JSON keeps one entry per check
     j = cli("doctor", "datarepo", *_common(tmp_path), "--zuul-conf", str(tmp_path / "none.conf"), "-o", "json").json
     assert len(j["data"]["checks"]) == 7
+
+
+def test_a_name_that_does_not_resolve_gets_a_dns_hint_not_a_port_hint(cli, isolated_env):
+    r = cli("-o", "json", "gearman", "status", "--server", "no-such-host.invalid:4730", "--timeout", "5")
+    assert r.exit_code == 1, r.stdout + r.stderr
+    err = r.json["errors"][0]
+    assert err["code"] == "gearman_unreachable"
+    assert "does not resolve" in err["hint"] and "Start the Gearman server" not in err["hint"]

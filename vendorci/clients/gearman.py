@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from vendorci.clients.nethint import connect_hint
 from vendorci.errors import ConnectionFailed
 
 DEFAULT_PORT = 4730
@@ -148,8 +149,9 @@ class GearmanAdmin:
             raise GearmanError(
                 f"{self.where}: cannot connect: {exc.strerror or exc}",
                 code="gearman_unreachable",
-                hint="Start the Gearman server (gearmand, or zuul-server with [gearman_server] start=true) "
-                "or fix --gearman / [gearman] server in zuul.conf.",
+                hint=connect_hint(self.host, exc, "Start the Gearman server (gearmand, or zuul-server with "
+                                  "[gearman_server] start=true) or fix --gearman / [gearman] server in zuul.conf.",
+                                  "--gearman / [gearman] server in zuul.conf"),
             ) from None
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vendorci.clients.gerrit_parse import parse_patchset
+from vendorci.clients.nethint import connect_hint
 from vendorci.clients.ssh import SshSession, SshTarget
 from vendorci.errors import AuthFailed, ConnectionFailed, InputError, OperationFailed, VendorciError, WaitTimeout
 
@@ -345,8 +346,9 @@ def fetch_host_key(host: str, port: int, timeout: float = 10.0) -> Any:
         sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as exc:
         raise ConnectionFailed(f"SSH to {host}:{port}: {getattr(exc, 'strerror', None) or exc}",
-                               code="ssh_unreachable", hint=f"Is Gerrit's SSH port {port} open from this host?"
-                               ) from None
+                               code="ssh_unreachable",
+                               hint=connect_hint(host, exc, f"Is Gerrit's SSH port {port} open from this host?",
+                                                 "gerrit.host ([gerrit] server in zuul.conf)")) from None
     transport = paramiko.Transport(sock)
     transport.banner_timeout = timeout
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vendorci.clients.nethint import connect_hint
 from vendorci.errors import (
     AuthFailed,
     ConnectionFailed,
@@ -93,7 +94,8 @@ class SshSession:
                               f"{t.port}.") from None
         except OSError as exc:
             raise ConnectionFailed(f"SSH to {t.host}:{t.port}: {exc.strerror or exc}", code="ssh_unreachable",
-                                   hint=f"Is sshd running on {t.host} and port {t.port} open?") from None
+                                   hint=connect_hint(t.host, exc, f"Is sshd running on {t.host} and port {t.port} "
+                                                     "open?")) from None
         transport = paramiko.Transport(sock)
         transport.banner_timeout = t.timeout
         transport.auth_timeout = t.timeout
