@@ -324,8 +324,7 @@ def _lenient(read: Any, path: Path, problems: list[ConfigError] | None, empty: A
     except VendorciError as exc:
         if problems is None:
             raise
-        problems.append(exc if isinstance(exc, ConfigError) else ConfigError(exc.message, code=exc.code,
-                                                                               hint=exc.hint))
+        problems.append(exc if isinstance(exc, ConfigError) else ConfigError(exc.message, code=exc.code, hint=exc.hint))
         return empty
 
 
