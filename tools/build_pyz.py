@@ -15,6 +15,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 VERSIONS = ("3.10", "3.11", "3.12", "3.13")
@@ -46,13 +47,27 @@ def main() -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
-    cmd = [sys.executable, "-m", "pex", args.project, *targets, "--console-script", "vendorci", "--venv", "--sh-boot",
-           "--python-shebang", "/usr/bin/env python3", "--no-emit-warnings", "-o", str(tmp)]
-    subprocess.run(cmd, check=True)
+    project = Path(args.project)
+    for stale in [project / "build" / "lib", *project.glob("build/bdist.*")]:
+        # setuptools builds in the tree and packs whatever build/lib holds: no module deleted since may ride along
+        shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as wheels:
+        # vendorci's own wheel (pure Python) once, first: pex resolving the source tree for four interpreters
+        # builds it four times at once in the same tree, and those builds trip over each other's build/ files
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
+                        "-w", wheels, args.project], check=True)
+        wheel = next(Path(wheels).glob("vendorci-*.whl"))
+        build(wheel, targets, tmp)
     tmp.replace(out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     print(f"{digest}  {out}")
     return 0
+
+
+def build(wheel: Path, targets: list[str], tmp: Path) -> None:
+    cmd = [sys.executable, "-m", "pex", str(wheel), *targets, "--console-script", "vendorci", "--venv", "--sh-boot",
+           "--python-shebang", "/usr/bin/env python3", "--no-emit-warnings", "-o", str(tmp)]
+    subprocess.run(cmd, check=True)
 
 
 if __name__ == "__main__":
