@@ -29,7 +29,7 @@ def _short_ids(ids: Sequence[str]) -> str:
     return ",".join(ids)
 
 
-def group_skips(reports: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def group_skips(reports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Consecutive skips that say the same thing (summary, details, fix) become one entry, its id naming them all
     and its summary ending with the count: doctor off a master prints one data-repo line, not seven."""
     out: list[dict[str, Any]] = []
