@@ -39,3 +39,17 @@ def test_hoisting_keeps_order_and_stops_at_double_dash():
     assert _hoist_global_options(["--config", "a.yaml", "node", "list"]) == ["--config", "a.yaml", "node", "list"]
     # after `--` everything is an argument, even what looks like a global option
     assert _hoist_global_options(["x", "--", "--debug"]) == ["x", "--", "--debug"]
+
+
+def test_a_subcommand_option_value_that_looks_global_stays_its_value():
+    import typer
+
+    from vendorci.cli import app as typer_app
+    from vendorci.cli.app import _value_options
+
+    group = typer.main.get_command(typer_app)
+    argv = ["node", "register", "n1", "--host", "-oProxyCommand=touch x", "--debug"]
+    opts = _value_options(group, argv)
+    assert "--host" in opts
+    assert _hoist_global_options(argv, opts) == ["--debug", "node", "register", "n1", "--host",
+                                                 "-oProxyCommand=touch x"]

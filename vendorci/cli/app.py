@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -162,8 +163,25 @@ def _is_global(arg: str) -> bool:
             or (arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--")))
 
 
-def _hoist_global_options(args: list[str]) -> list[str]:
-    """Move global options that follow the subcommand in front of it; stops at `--`."""
+def _value_options(group: Any, args: list[str]) -> set[str]:
+    """Names of the options that take a value on the (sub)commands ``args`` invokes: their values stay theirs
+    (``node register --host -oProxyCommand=x`` is a host, not a global ``-o``)."""
+    names: set[str] = set()
+    cmd = group
+    for a in args:
+        sub = getattr(cmd, "commands", {}).get(a) if not a.startswith("-") else None
+        if sub is None:
+            continue
+        cmd = sub
+        for p in getattr(cmd, "params", ()):
+            if getattr(p, "param_type_name", "") == "option" and not p.is_flag and not p.count:
+                names.update(p.opts, p.secondary_opts)
+    return names
+
+
+def _hoist_global_options(args: list[str], value_options: AbstractSet[str] = frozenset()) -> list[str]:
+    """Move global options that follow the subcommand in front of it; stops at `--`.  A subcommand's own
+    option that takes a value (``value_options``) keeps the next word, whatever it looks like."""
     head: list[str] = []
     i = 0
     # the root's own part: options up to the first word (the subcommand)
@@ -180,6 +198,10 @@ def _hoist_global_options(args: list[str]) -> list[str]:
         if a == "--":
             rest.extend(args[i:])
             break
+        if a in value_options and a not in GLOBAL_VALUE_OPTIONS:
+            rest += args[i:i + 2]
+            i += 2
+            continue
         if a in GLOBAL_VALUE_OPTIONS and i + 1 < len(args):
             hoisted += [a, args[i + 1]]
             i += 2
@@ -198,7 +220,8 @@ class VendorciGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,  # type: ignore[override]
              standalone_mode: bool = True, **extra: Any) -> Any:
-        argv = _hoist_global_options(_fill_optional_values(list(sys.argv[1:] if args is None else args)))
+        argv = _fill_optional_values(list(sys.argv[1:] if args is None else args))
+        argv = _hoist_global_options(argv, _value_options(self, argv))
         _bound_numbers(self)
         restore = _signals_interrupt()
         try:
