@@ -222,17 +222,11 @@ def _read_setting(path: Path, name: str, raw: Any, where: str, values: dict[str,
         return
     key = KEY_BY_NAME.get(name)
     if key is None:
-        raise ConfigError(
-            f"{where}: unknown setting {name!r}",
-            code="config_unknown_key",
-            hint="Known settings: " + ", ".join(k.name for k in KEYS),
-        )
+        raise ConfigError(f"{where}: unknown setting {name!r}", code="config_unknown_key",
+                          hint="Known settings: " + ", ".join(k.name for k in KEYS))
     if key.secret:
-        raise ConfigError(
-            f"{where}: {name} must not be written in a config file",
-            code="config_secret_inline",
-            hint=f"Set {key.env_var} in the environment or use {name}_file pointing to a 0600 file.",
-        )
+        raise ConfigError(f"{where}: {name} must not be written in a config file", code="config_secret_inline",
+                          hint=f"Set {key.env_var} in the environment or use {name}_file pointing to a 0600 file.")
     if raw is None:
         return
     try:
@@ -336,10 +330,8 @@ def load_config(
     cwd: Path | None = None,
     lenient: bool = False,
 ) -> Config:
-    """Build the effective configuration (see module docstring for precedence).
-
-    ``lenient`` (doctor): a value that does not parse, in a file or from the host's zuul.conf / jenkins_jobs.ini, is
-    recorded in ``Config.problems`` and ignored, so that the checks it does not concern still run."""
+    """Build the effective configuration (see module docstring for precedence).  ``lenient`` (doctor): a file value
+    that does not parse is recorded in ``Config.problems`` and ignored, so the checks it does not concern still run."""
     env = os.environ if env is None else env
     cwd = cwd or Path.cwd()
     values: dict[str, Any] = {}
@@ -377,12 +369,7 @@ def load_config(
     file_origin = ""
     for path, required in _candidate_files(config_path, env, cwd):
         if path.is_file():
-            try:
-                file_values, file_secrets = read_config_file(path, problems)
-            except ConfigError as exc:
-                if problems is None:
-                    raise
-                problems.append(exc)
+            file_values, file_secrets = _lenient(lambda p: read_config_file(p, problems), path, problems, ({}, {}))
             file_origin = str(path)
             files.append(str(path))
             break

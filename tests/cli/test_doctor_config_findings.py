@@ -30,9 +30,9 @@ def test_zuul_conf_template_is_a_failed_check_not_a_usage_error(cli, isolated_en
     checks = {c["id"]: c for c in r.json["data"]["checks"]}
     cfg = checks["config.valid"]
     assert cfg["status"] == "fail"
-    text = "\n".join(cfg["details"])
-    assert f"{conf}: gearman.server" in text and "${GEARMAN_PORT}" in text
-    assert f"{conf}: gerrit.port" in text
+    gm = next(d for d in cfg["details"] if "gearman.server" in d)
+    assert str(conf) in gm and "${GEARMAN_PORT}" in gm
+    assert any(str(conf) in d and "gerrit.port" in d for d in cfg["details"])
     assert "placeholders" in cfg["fix"]
     # the checks that would use the bad values are skipped behind it, not run against a default
     assert checks["gearman.reachable"]["status"] == "skip"

@@ -39,7 +39,7 @@ def fit_table(console: Any, columns: Sequence[str], rows: Sequence[Sequence[str]
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, box=box.SIMPLE, show_edge=False, highlight=False)
+    table = Table(title=Text(title) if title else None, box=box.SIMPLE, show_edge=False, highlight=False)
     for i, col in enumerate(columns):
         if i < keep_whole:
             longest = max([len(col)] + [len(r[i]) for r in rows])
