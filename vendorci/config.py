@@ -32,7 +32,7 @@ from vendorci.configvalues import (  # noqa: F401  (MASK, FILE_SAFE_URL, shown: 
     _url,
     shown,
 )
-from vendorci.errors import ConfigError, InputError, VendorciError
+from vendorci.errors import ConfigError, InputError, lenient_read
 from vendorci.origins import CREDENTIAL_URL, bind_credentials
 
 
@@ -311,17 +311,6 @@ def default_data_repo(config: Any, cwd: Path | None = None) -> Path | None:
     return Path(str(config["data_repo"])) if config["data_repo"] else None
 
 
-def _lenient(read: Any, path: Path, problems: list[ConfigError] | None, empty: Any) -> Any:
-    """``read(path)``; with ``problems``, a file that does not parse is recorded there and reads as ``empty``."""
-    try:
-        return read(path)
-    except VendorciError as exc:
-        if problems is None:
-            raise
-        problems.append(exc if isinstance(exc, ConfigError) else ConfigError(exc.message, code=exc.code, hint=exc.hint))
-        return empty
-
-
 def load_config(
     overrides: Mapping[str, Any] | None = None,
     *,
@@ -369,7 +358,7 @@ def load_config(
     file_origin = ""
     for path, required in _candidate_files(config_path, env, cwd):
         if path.is_file():
-            file_values, file_secrets = _lenient(lambda p: read_config_file(p, problems), path, problems, ({}, {}))
+            file_values, file_secrets = lenient_read(lambda p: read_config_file(p, problems), path, problems, ({}, {}))
             file_origin = str(path)
             files.append(str(path))
             break
@@ -387,7 +376,7 @@ def load_config(
 
     # host files: the path may itself come from flag/env/file
     zuul_conf = Path(os.path.expanduser(str(env_or("zuul.conf"))))
-    zvalues, zsecrets = _lenient(lambda p: read_zuul_conf(p, env_or("zuul.gerrit_connection")), zuul_conf,
+    zvalues, zsecrets = lenient_read(lambda p: read_zuul_conf(p, env_or("zuul.gerrit_connection")), zuul_conf,
                                  problems, ({}, {}))
     for name, (v, section) in zvalues.items():
         put(name, v, f"host:{zuul_conf} [{section}]")
@@ -395,7 +384,7 @@ def load_config(
         secrets[name] = v
         secret_sources[name] = f"host:{zuul_conf}"
     jjb_ini = Path(os.path.expanduser(str(env_or("jjb.ini"))))
-    jv, js = _lenient(read_jjb_ini, jjb_ini, problems, ({}, {}))
+    jv, js = lenient_read(read_jjb_ini, jjb_ini, problems, ({}, {}))
     for name, v in jv.items():
         put(name, v, f"host:{jjb_ini}")
     for name, v in js.items():

@@ -7,6 +7,8 @@ Clients translate library exceptions into these; nothing else reaches a user.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class Code:
     """Every error and finding code vendorci emits, in one registry (the JSON ``code`` values).
@@ -400,3 +402,15 @@ class ToolMissing(UsageError):
     """An external program vendorci needs (git, git-review, ssh) is not installed."""
 
     code = Code.TOOL_MISSING
+
+
+def lenient_read(read: Any, path: Any, problems: list[ConfigError] | None, empty: Any) -> Any:
+    """``read(path)``; with ``problems`` (a lenient config load, for doctor), a file that does not parse is
+    recorded there as a ConfigError and reads as ``empty``."""
+    try:
+        return read(path)
+    except VendorciError as exc:
+        if problems is None:
+            raise
+        problems.append(exc if isinstance(exc, ConfigError) else ConfigError(exc.message, code=exc.code, hint=exc.hint))
+        return empty

@@ -76,7 +76,8 @@ def test_pyz_runs_init_and_validate_under(version, pyz, tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("vendorci ")
     r = run_isolated(py, pyz, "init", str(tmp_path / "demo"), "--vendor", "acme", "--gerrit-user", "acme-ci",
-                     "--yes", cwd=tmp_path, home=home)
+                     "--log-url", "https://logs.acme.test/logs", "--publish-host", "logs.acme.test", "--yes",
+                     cwd=tmp_path, home=home)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "demo" / "etc" / "zuul" / "layout.yaml").is_file()
     assert (tmp_path / "demo" / "gerrit_key").stat().st_mode & 0o777 == 0o600
