@@ -6,7 +6,8 @@ import re
 
 from rich.console import Console
 
-from vendorci.cli.render_plain import make_console, render_table
+from vendorci.cli.render import make_console
+from vendorci.cli.render_plain import render_table
 from vendorci.output import Result
 
 LONG_URL = "https://review.opendev.org/c/openstack/" + "very-long-project-name-" * 4 + "/+/912345"
