@@ -43,12 +43,32 @@ class Verdict:
         return [OperationFailed(e["message"], code=e["code"], hint=e.get("hint")) for e in self.errors]
 
 
+NOT_REGISTERED = "NOT_REGISTERED"
+
+
+def failure_error(what: str, code: str, jobs: list[Any]) -> dict[str, Any]:
+    """The error for a failed report: jobs no worker serves (Zuul's NOT_REGISTERED) first, with the doctor check
+    that names them; otherwise the failed voting jobs by name."""
+    unserved = [j.name for j in jobs if j.result == NOT_REGISTERED]
+    failed = [j.name for j in jobs if j.voting and j.result not in ("SUCCESS", NOT_REGISTERED)]
+    if unserved:
+        also = f"; failed: {', '.join(failed)}" if failed else ""
+        return {"code": Code.JOB_NOT_REGISTERED,
+                "message": f"{what}: no worker for {', '.join(unserved)} (NOT_REGISTERED){also}",
+                "hint": "Zuul found no Gearman worker offering build:JOB for these jobs. Run `vendorci doctor "
+                "gearman.registered` (and `vendorci doctor gearman jenkins` for the nodes and labels behind them)."}
+    named = f" (failed: {', '.join(failed)})" if failed else ""
+    return {"code": code, "message": what + named, "hint": "Open the failing jobs' log links above."}
+
+
 def judge(ci_user: str, message: str, vote: int | None, o: VerdictOptions, *, reports_on_patchset: int = 1,
           fetch: Callable[..., dict[str, LogStatus]] = check_urls) -> Verdict:
     jobs = parse_jobs(message)
     text_result = report_result(message, jobs)
     result = ("SUCCESS" if vote > 0 else "FAILURE") if vote else text_result
-    statuses = fetch([j.url for j in jobs if j.url], timeout=o.log_timeout) if o.check_logs else {}
+    # a NOT_REGISTERED job never ran: Zuul fills url_pattern without a build, so there are no logs to check
+    statuses = fetch([j.url for j in jobs if j.url and j.result != NOT_REGISTERED],
+                     timeout=o.log_timeout) if o.check_logs else {}
     policy = [f.as_dict() for f in findings(message, jobs, reports_on_patchset=reports_on_patchset)]
     jobs_out: list[dict[str, Any]] = []
     for j in jobs:
@@ -58,15 +78,13 @@ def judge(ci_user: str, message: str, vote: int | None, o: VerdictOptions, *, re
     v = Verdict({"vote": vote, "result": result, "summary": summary_line(message), "jobs": jobs_out,
                  "policy": policy, "logs_checked": o.check_logs})
     if vote is not None and vote < 0:
-        v.errors.append({"code": "negative_vote", "message": f"{ci_user} voted Verified{vote:+d}",
-                         "hint": "Open the failing jobs' log links above."})
+        v.errors.append(failure_error(f"{ci_user} voted Verified{vote:+d}", Code.NEGATIVE_VOTE, jobs))
     elif vote is None and o.expect_vote:
         v.errors.append({"code": "no_vote", "message": f"{ci_user} commented without a Verified vote",
                          "hint": "Check the pipeline's success/failure reporters (gerrit: Verified: 1 / -1); "
                          "leave out --expect-vote for a comment-only CI."})
     elif vote is None and result == "FAILURE":
-        v.errors.append({"code": "build_failed", "message": f"{ci_user} reported a failure (comment only)",
-                         "hint": "Open the failing jobs' log links above."})
+        v.errors.append(failure_error(f"{ci_user} reported a failure (comment only)", Code.BUILD_FAILED, jobs))
     elif vote is None and result is None:
         v.errors.append({"code": "no_result", "message": f"{ci_user} commented, but the comment says neither "
                          "success nor failure", "hint": "A report needs Zuul's 'Build succeeded.' / 'Build failed.' "
