@@ -12,23 +12,11 @@ import pytest
 
 from tests.fixtures.jenkins_double import JenkinsDouble, Node
 from tests.fixtures.jenkins_gearman import GearmanPlugin
+from tests.fixtures.zuul2 import CHECK_PIPELINE
 
 pytestmark = pytest.mark.real_server
 
-LAYOUT = """\
-pipelines:
-  - name: check
-    manager: IndependentPipelineManager
-    trigger:
-      gerrit:
-        - event: patchset-created
-    success:
-      gerrit:
-        verified: 1
-    failure:
-      gerrit:
-        verified: -1
-
+LAYOUT = CHECK_PIPELINE + """\
 projects:
   - name: opendev/ci-sandbox
     check:

@@ -21,6 +21,7 @@ from tests.fixtures.gerrit_real import GerritAccount
 from tests.fixtures.jenkins_double import JenkinsDouble, Node
 from tests.fixtures.jenkins_gearman import GearmanPlugin
 from tests.fixtures.zuul2 import (
+    CHECK_PIPELINE,
     GerritPeer,
     Zuul2Master,
     free_loopback_host,
@@ -32,22 +33,7 @@ from tests.fixtures.zuul2 import (
 pytestmark = pytest.mark.real_server
 
 SERVED, UNSERVED = "vendor-ci-check", "vendor-ci-unserved"
-LAYOUT = f"""\
-pipelines:
-  - name: check
-    manager: IndependentPipelineManager
-    trigger:
-      gerrit:
-        - event: patchset-created
-        - event: comment-added
-          comment: (?i)^(Patch Set [0-9]+:)?( [\\w\\\\+-]*)*(\\n\\n)?\\s*recheck
-    success:
-      gerrit:
-        verified: 1
-    failure:
-      gerrit:
-        verified: -1
-
+LAYOUT = CHECK_PIPELINE + f"""\
 projects:
   - name: opendev/ci-sandbox
     check:
