@@ -3,8 +3,10 @@
 Run by hand:  python benchmarks/gearman_status.py [N]
 Starts gearmand on a free loopback port, registers N functions (gear.Worker),
 then times (best of 5): our request+parse, our render of the table, and, as whole
-processes in the same run (median of 5): `vendorci gearman status` and `workers`,
-piped and on a pseudo-terminal, `vendorci --version`, and `gearadmin --status`.
+processes in the same run (11 paired rounds, median): `vendorci gearman status` and `workers`,
+piped and on a pseudo-terminal, `vendorci --version`, `gearadmin --status`, and FLOOR:
+the same job as the shortest plain Python script (no validation, no escaping, no
+options) under the same interpreter, i.e. what any Python tool pays for 10,000 rows.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.fixtures.gearman import start_gearmand, stop_process  # noqa: E402
 from vendorci.clients.gearman import GearmanAdmin, parse_status  # noqa: E402
-from vendorci.core.gearman import status_text  # noqa: E402
+from vendorci.core.gearman import GearmanStatus, status_text  # noqa: E402
 
 WORKERS = """
 import sys, time, gear
@@ -41,6 +43,17 @@ time.sleep(120)
 """
 
 
+FLOOR = """
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2]))); s.sendall(b"status\\n"); buf = b""
+while not (buf.endswith(b"\\n.\\n") or buf == b".\\n"):
+    buf += s.recv(262144)
+rows = sorted(l.split("\\t") for l in buf.decode().split("\\n") if l.count("\\t") == 3)
+fmt = "%%-%ds  %%6s  %%7s  %%7s" % max(len(r[0]) for r in rows)
+sys.stdout.write("\\n".join(fmt % (n, int(t) - int(r), r, k) for n, t, r, k in rows) + "\\n")
+"""
+
+
 def best(fn, n=5):
     times = []
     for _ in range(n):
@@ -54,27 +67,35 @@ def best(fn, n=5):
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def whole_ms(cmd: list[str], tty: bool = False, runs: int = 5) -> float:
-    """Median wall time of a whole process, its stdout a pipe (read to the end) or a pseudo-terminal."""
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=60, env=ENV)
-    times = []
-    for _ in range(runs):
-        if tty:
-            master, slave = pty.openpty()
-            drain = threading.Thread(target=lambda: _drain(master), daemon=True)
-            drain.start()
-            t0 = time.perf_counter()
-            subprocess.run(cmd, stdout=slave, stderr=subprocess.DEVNULL, check=False, timeout=60,
-                           env={**ENV, "COLUMNS": "120", "TERM": "xterm"})
-            times.append(time.perf_counter() - t0)
-            os.close(slave)
-            drain.join(5)
-            os.close(master)
-        else:
-            t0 = time.perf_counter()
-            subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False, timeout=60, env=ENV)
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
+def once_ms(cmd: list[str], tty: bool = False) -> float:
+    """Wall time of one whole process, its stdout a pipe (read to the end) or a pseudo-terminal."""
+    if not tty:
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False, timeout=60, env=ENV)
+        return (time.perf_counter() - t0) * 1000
+    master, slave = pty.openpty()
+    drain = threading.Thread(target=lambda: _drain(master), daemon=True)
+    drain.start()
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=slave, stderr=subprocess.DEVNULL, check=False, timeout=60,
+                   env={**ENV, "COLUMNS": "120", "TERM": "xterm"})
+    took = (time.perf_counter() - t0) * 1000
+    os.close(slave)
+    drain.join(5)
+    os.close(master)
+    return took
+
+
+def paired_ms(cmds: dict[str, tuple[list[str], bool]], rounds: int = 11) -> dict[str, float]:
+    """Median wall time of each command, run in turn round after round (paired: a burst of load on the
+    machine hits every command of a round alike, so the ratios hold even when the absolute times do not)."""
+    for cmd, tty in cmds.values():  # warm the caches
+        once_ms(cmd, tty)
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(rounds):
+        for key, (cmd, tty) in cmds.items():
+            times[key].append(once_ms(cmd, tty))
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def _drain(fd: int) -> None:
@@ -101,13 +122,12 @@ def main() -> None:
             assert len(funcs) == n, len(funcs)
             text = "".join(f"{f.name}\t{f.total}\t{f.running}\t{f.workers}\n" for f in funcs)
             parse_t, _ = best(lambda: parse_status(text))
-            data = {"server": server.address, "functions": sorted((f.as_dict() for f in funcs),
-                                                                   key=lambda f: f["name"])}
-            render_t, rendered = best(lambda: status_text(data))
+            status = GearmanStatus(server.address, tuple(sorted(funcs)))
+            render_t, rendered = best(lambda: status_text(status))
             print(f"functions: {n}")
             print(f"vendorci request+parse (status over the socket): {raw_t * 1000:.1f} ms")
             print(f"vendorci parse only:                             {parse_t * 1000:.1f} ms")
-            print(f"vendorci sort+render table:                      {render_t * 1000:.1f} ms")
+            print(f"vendorci render table (sorted input):            {render_t * 1000:.1f} ms")
             ga = shutil.which("gearadmin")
             if ga:
                 ga_t, out = best(lambda: subprocess.run([ga, "-h", server.host, "-p", str(server.port), "--status"],
@@ -118,17 +138,26 @@ def main() -> None:
                 print("gearadmin not installed (Debian gearman-tools)")
             vc = shutil.which("vendorci") or sys.exit("vendorci is not installed")
             srv = ["--server", server.address]
-            version = whole_ms([vc, "--version"])
-            print("whole processes, median of 5 (ratio to vendorci --version):")
-            print(f"  vendorci --version:                    {version:7.1f} ms")
-            for sub in ("status", "workers"):
-                for tty in (False, True):
-                    t = whole_ms([vc, "gearman", sub, *srv], tty=tty)
-                    print(f"  vendorci gearman {sub:8s} {'terminal' if tty else 'piped   '}:     {t:7.1f} ms "
-                          f"({t / version:.2f}x)")
-            if ga:
-                t = whole_ms([ga, "-h", server.host, "-p", str(server.port), "--status"])
-                print(f"  gearadmin --status piped:              {t:7.1f} ms")
+            py = Path(sys.executable).resolve()  # the interpreter vendorci runs on (the console script's)
+            with open(vc, "rb") as f:
+                first = f.readline()
+            if first.startswith(b"#!") and b"python" in first:
+                py = Path(first[2:].decode().strip().split()[0])
+            cmds: dict[str, tuple[list[str], bool]] = {"vendorci --version": ([vc, "--version"], False)}
+            for tty in (False, True):
+                where = "terminal" if tty else "piped"
+                for sub in ("status", "workers"):
+                    cmds[f"vendorci gearman {sub} {where}"] = ([vc, "gearman", sub, *srv], tty)
+                cmds[f"floor: plain Python script {where}"] = ([str(py), "-c", FLOOR, server.host,
+                                                               str(server.port)], tty)
+                if ga:
+                    cmds[f"gearadmin --status {where}"] = ([ga, "-h", server.host, "-p", str(server.port),
+                                                            "--status"], tty)
+            got = paired_ms(cmds)
+            version = got["vendorci --version"]
+            print("whole processes, 11 paired rounds, median (ratio to vendorci --version):")
+            for key, ms in got.items():
+                print(f"  {key:40s} {ms:7.1f} ms ({ms / version:.2f}x)")
             adm.close()
             child.kill()
             child.wait(5)

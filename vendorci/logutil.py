@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import logging
-import platform
 import sys
-import threading
-import traceback
 from pathlib import Path
 
-_secrets: set[str] = set()
-_lock = threading.Lock()
-REDACTED = "<redacted>"
+from vendorci.redaction import REDACTED, redact, register_secret
 
-
-def register_secret(value: str | None) -> None:
-    """Remember a secret so that it never reaches output or logs."""
-    if value and len(value) >= 4:
-        with _lock:
-            _secrets.add(value)
-
-
-def redact(text: str) -> str:
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for s in secrets:
-        text = text.replace(s, REDACTED)
-    return text
+__all__ = ["REDACTED", "RedactingFilter", "redact", "register_secret", "setup_logging", "write_crash_log"]
 
 
 class RedactingFilter(logging.Filter):
@@ -52,6 +34,9 @@ def setup_logging(debug: bool) -> None:
 
 def write_crash_log(command: str, exc: BaseException) -> tuple[Path | None, str]:
     """Write the traceback with versions to the user log dir; return (path, text)."""
+    import platform
+    import traceback
+
     from vendorci import __version__
 
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

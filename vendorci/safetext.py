@@ -42,6 +42,8 @@ def visible(text: object, *, keep_newlines: bool = False) -> str:
     always escaped.
     """
     s = text if isinstance(text, str) else str(text)
+    if s.isprintable():  # no Cc/Cf/Zl/Zp character at all (the common case, checked in C): nothing to escape
+        return s
     pattern = _CONTROL_KEEP_LAYOUT if keep_newlines else _CONTROL
     return pattern.sub(_esc, s)
 

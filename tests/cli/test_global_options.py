@@ -44,8 +44,8 @@ def test_hoisting_keeps_order_and_stops_at_double_dash():
 def test_a_subcommand_option_value_that_looks_global_stays_its_value():
     import typer
 
-    from vendorci.cli import app as typer_app
     from vendorci.cli.app import _value_options
+    from vendorci.cli.root import app as typer_app
 
     group = typer.main.get_command(typer_app)
     argv = ["node", "register", "n1", "--host", "-oProxyCommand=touch x", "--debug"]

@@ -63,7 +63,7 @@ def test_narrow_terminal_keeps_identifiers_whole(monkeypatch):
 
 
 def test_gearman_workers_piped_one_connection_per_line(monkeypatch):
-    from vendorci.cli.gearman import _render_workers
+    from vendorci.cli.gearman_render import render_workers as _render_workers
 
     c = piped_console(monkeypatch)
     funcs = [f"build:job-{i}:devstack_slave" for i in range(40)]

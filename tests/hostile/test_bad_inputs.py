@@ -461,10 +461,10 @@ def test_the_table_is_big_and_covers_every_command():
 
 @pytest.mark.parametrize("case, mode", _params())
 def test_bad_input(case: Case, mode: str, cli, tmp_path, isolated_env, request, monkeypatch):
-    from vendorci import logutil
+    from vendorci import redaction
     from vendorci.paths import user_log_dir
 
-    monkeypatch.setattr(logutil, "_secrets", set())  # each run registers its own secrets, as a fresh process would
+    monkeypatch.setattr(redaction, "_secrets", set())  # each run registers its own secrets, as a fresh process would
     ctx = Ctx(tmp_path, isolated_env, request)
     ctx.vals.update(SECRETS, tmp=str(tmp_path), home=str(isolated_env), marker=str(tmp_path / "MARKER"),
                     closed=str(closed_port()))

@@ -133,3 +133,32 @@ def test_safe_console_escapes_text_objects_too():
     con.print(Text("a" + ESC + "[31mb"), "[bold]c[/bold]" + ESC + "]0;t\x07")
     out = con.file.getvalue()
     assert_literal(out, "a\\x1b[31mb", "[bold]c[/bold]\\x1b]0;t\\x07")
+
+
+def test_visible_shortcut_never_skips_a_character_it_must_escape():
+    """`visible` returns a printable string as it is (the fast path for 10,000 Gearman names): every character
+    its patterns escape must therefore be one that str.isprintable() refuses, over the whole of Unicode."""
+    from vendorci.safetext import _CONTROL, _CONTROL_KEEP_LAYOUT, cell, visible
+
+    escaped = [c for c in map(chr, range(0x110000)) if _CONTROL.match(c) or _CONTROL_KEEP_LAYOUT.match(c)]
+    assert len(escaped) > 60
+    assert not [hex(ord(c)) for c in escaped if c.isprintable()]
+    assert visible("build:job\u202e") == "build:job\\u202e" and cell("a\x1b[31m") == "a\\x1b[31m"
+
+
+def test_result_data_from_the_typed_source_only_when_read():
+    from vendorci.output import Result
+
+    class Source:
+        calls = 0
+
+        def as_dict(self):
+            Source.calls += 1
+            return {"n": 1}
+
+    r = Result("x", source=Source())
+    assert Source.calls == 0
+    assert r.data == {"n": 1} and r.data == {"n": 1} and Source.calls == 1
+    assert Result("x") == Result("x", {}) and Result("x").data == {}
+    r.data = {"m": 2}
+    assert r.data == {"m": 2}

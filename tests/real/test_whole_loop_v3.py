@@ -65,7 +65,7 @@ def loop(real_gerrit, zuul14, tmp_path_factory):
     """Gerrit + Zuul + the scaffolded config project; yields (gerrit, zuul, repo, CI account)."""
     from typer.testing import CliRunner
 
-    from vendorci.cli import app
+    from vendorci.cli.root import app
 
     g, z = real_gerrit, zuul14
     t0 = time.monotonic()

@@ -1,19 +1,18 @@
-"""The application object: global options, the error boundary, and output.
+"""The typer side of the command line: the root group (usage errors, global options anywhere) and the
+application object every command runs through.
 
-Every command goes through :meth:`Application.run`, which calls the core
-function, renders its :class:`~vendorci.output.Result` (human text or one JSON
-envelope on stdout) and turns exceptions into exit codes: a known
-``VendorciError`` uses its own code, Ctrl-C is 130, anything else is an
-internal error (3) whose traceback goes to the log file.
+Every command goes through :meth:`Application.run`, i.e. the error boundary of
+:class:`vendorci.cli.boundary.Boundary`: it calls the core function, renders its
+:class:`~vendorci.output.Result` (human text or one JSON envelope on stdout) and
+turns exceptions into exit codes.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
@@ -21,11 +20,11 @@ from typing import Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from vendorci.cli import exits
-from vendorci.cli.exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
-from vendorci.cli.guards import _bound_numbers, _signals_interrupt
-from vendorci.errors import Code, UsageError, VendorciError
-from vendorci.output import Result, dumps, envelope, error_envelope, result_envelope
+from vendorci.cli.boundary import Boundary
+from vendorci.cli.exits import EXIT_INTERRUPTED, EXIT_USAGE
+from vendorci.cli.guards import bound_numbers, signals_interrupt
+from vendorci.errors import UsageError
+from vendorci.output import Result, dumps, error_envelope
 
 # click's exception classes, taken from typer's public BadParameter: typer either depends on click or vendors
 # it as a private module, depending on its release; its BadParameter always derives from both.
@@ -164,8 +163,8 @@ class VendorciGroup(TyperGroup):
              standalone_mode: bool = True, **extra: Any) -> Any:
         argv = _fill_optional_values(list(sys.argv[1:] if args is None else args))
         argv = _hoist_global_options(argv, _value_options(self, argv))
-        _bound_numbers(self)
-        restore = _signals_interrupt()
+        bound_numbers(self)
+        restore = signals_interrupt()
         try:
             rv = super().main(args=argv, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -196,169 +195,14 @@ class VendorciGroup(TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-class Application:
-    """Owns output for one invocation (hatch's Application, in small)."""
+class Application(Boundary):
+    """The typer side of :class:`~vendorci.cli.boundary.Boundary`: its exit code becomes ``typer.Exit``."""
 
-    def __init__(self, output: str = "human", config_path: Optional[str] = None, debug: bool = False) -> None:
-        self.output = output
-        self.config_path = config_path
-        self.debug = debug
-        self._consoles: dict[bool, Any] = {}
-
-    @property
-    def json(self) -> bool:
-        return self.output == "json"
-
-    def console(self, stderr: bool = False) -> Any:
-        if stderr not in self._consoles:
-            from vendorci.cli.render import make_console
-
-            self._consoles[stderr] = make_console(stderr=stderr)
-        return self._consoles[stderr]
-
-    def load_config(self, overrides: Optional[Mapping[str, Any]] = None, lenient: bool = False) -> Any:
-        from vendorci.config import load_config
-        from vendorci.logutil import register_secret
-
-        cfg = load_config(overrides or {}, config_path=self.config_path, lenient=lenient)
-        for s in cfg.secret_values():
-            register_secret(s)
-        return cfg
-
-    # -- progress, on stderr, never in JSON mode's stdout ------------------
-    def note(self, message: str) -> None:
-        from vendorci.logutil import redact
-        from vendorci.safetext import visible
-
-        if not self.json:
-            self.console(stderr=True).print(redact(message), markup=False)
-        else:
-            print(visible(redact(message), keep_newlines=True), file=sys.stderr)
-
-    @contextmanager
-    def progress(self, message: str) -> Iterator[Callable[[str], None]]:
-        """A status line on stderr; yields ``update(text)``."""
-        from vendorci.logutil import redact
-        from vendorci.safetext import visible
-
-        err = self.console(stderr=True)
-        if err.is_terminal and not self.json:
-            with err.status(redact(message)) as status:
-                yield lambda text: status.update(redact(text))
-        else:
-            last = [""]
-
-            def update(text: str) -> None:
-                # plain lines, only when the state word changes (no flood in logs)
-                head = text.split(" (")[0]
-                if head != last[0]:
-                    last[0] = head
-                    print(visible(redact(text)), file=sys.stderr, flush=True)
-
-            update(message)
-            yield update
-
-    # -- the boundary --------------------------------------------------------
     def run(
         self, command: str, func: Callable[[], Result], render: Callable[[Any, Result], None],
         metrics: Optional[Callable[[Result], str]] = None,
     ) -> None:
-        if self.output == "openmetrics" and metrics is None:
-            err = UsageError(f"--output openmetrics is not available for `{command}`", code="output_unsupported",
-                             hint="Use --output openmetrics with `vendorci votes` or `vendorci doctor`.")
-            self.emit_error(command, err)
-            raise typer.Exit(exits.for_error(err))
-        try:
-            result = func()
-        except VendorciError as err:
-            self.emit_error(command, err)
-            raise typer.Exit(exits.for_error(err)) from None
-        except KeyboardInterrupt:
-            if self.json:
-                self._print_json(envelope(command, status="error", exit_code=EXIT_INTERRUPTED,
-                                          errors=[VendorciError("interrupted", code=Code.INTERRUPTED).as_dict()]))
-            else:
-                print("interrupted", file=sys.stderr)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except typer.Exit:
-            raise
-        except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-            _silence_stdout()
-            raise typer.Exit(0) from None
-        except Exception as exc:  # a bug: log it, never dump it on the user
-            self.internal_error(command, exc)
-            raise typer.Exit(EXIT_INTERNAL) from None
-        try:
-            if self.output == "openmetrics" and metrics is not None:
-                from vendorci.logutil import redact
-
-                sys.stdout.write(redact(metrics(result)))
-                sys.stdout.flush()
-                for e in result.errors:
-                    self._print_error_lines(e.get("message", ""), e.get("hint"))
-            else:
-                self.emit(result, render)
-        except BrokenPipeError:
-            _silence_stdout()
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except Exception as exc:  # a renderer choking on a peer's text is a bug: exit 3 with the crash log
-            self.internal_error(command, exc)
-            raise typer.Exit(EXIT_INTERNAL) from None
-        raise typer.Exit(result.code)
-
-    def emit(self, result: Result, render: Callable[[Any, Result], None]) -> None:
-        if self.json:
-            self._print_json(result_envelope(result))
-            return
-        render(self.console(), result)
-        for e in result.errors:
-            self._print_error_lines(e.get("message", ""), e.get("hint"))
-
-    def emit_error(self, command: str, err: VendorciError) -> None:
-        if self.json:
-            self._print_json(error_envelope(command, err))
-        else:
-            self._print_error_lines(err.message, err.hint)
-
-    def internal_error(self, command: str, exc: BaseException) -> None:
-        from vendorci.logutil import redact, write_crash_log
-
-        path, text = write_crash_log(command, exc)
-        where = f"; the traceback is in {path}" if path else ""
-        msg = redact(f"internal error: {type(exc).__name__}: {exc}{where}")
-        if self.debug:
-            print(text, file=sys.stderr)
-        if self.json:
-            err = VendorciError(msg, code="internal_error", exit_code=EXIT_INTERNAL,
-                                hint="This is a bug in vendorci; please report it with the log file.")
-            self._print_json(error_envelope(command, err))
-        else:
-            self._print_error_lines(msg, "run again with --debug to see the traceback" if not self.debug else None)
-
-    def _print_error_lines(self, message: str, hint: Optional[str]) -> None:
-        from vendorci.logutil import redact
-        from vendorci.safetext import visible
-
-        print(f"error: {visible(redact(message), keep_newlines=True)}", file=sys.stderr)
-        if hint:
-            print(f"  hint: {visible(redact(hint), keep_newlines=True)}", file=sys.stderr)
-
-    def _print_json(self, doc: dict) -> None:
-        from vendorci.logutil import redact
-
-        sys.stdout.write(redact(dumps(doc)) + "\n")
-        sys.stdout.flush()
-
-
-def _silence_stdout() -> None:
-    """After EPIPE, point stdout at /dev/null so the interpreter's final flush cannot fail."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+        raise typer.Exit(self.run_code(command, func, render, metrics, passthrough=(typer.Exit,)))
 
 
 def get_app(ctx: typer.Context) -> Application:

@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 
 from vendorci.cli.app import get_app
+from vendorci.cli.gearman_render import gearman_address, render_status, render_workers
 from vendorci.cli.options import GEARMAN_SERVER_HELP, GEARMAN_TIMEOUT_OPT
 from vendorci.core.gearman import gearman_status, status_text
 from vendorci.output import Result
@@ -17,20 +18,6 @@ app = typer.Typer(help="Inspect the Gearman server between Zuul and Jenkins (adm
                   no_args_is_help=True)
 
 SERVER_HELP = GEARMAN_SERVER_HELP
-
-
-def _address(appl: Any, server: Optional[str]) -> tuple[str, int]:
-    if server:
-        from vendorci.clients.gearman import parse_address
-
-        return parse_address(server)
-    return appl.load_config().gearman_address
-
-
-def _render_status(console: Any, result: Result) -> None:
-    from vendorci.cli.render_plain import write_lines
-
-    write_lines(console, [status_text(result.data)])  # plain aligned rows: no table engine for 10,000 functions
 
 
 @app.command("status")
@@ -47,15 +34,15 @@ def status(
     appl = get_app(ctx)
 
     def run() -> Result:
-        host, port = _address(appl, server)
+        host, port = gearman_address(appl, server)
         if watch and not appl.json:
             try:
                 _watch(appl, host, port, timeout, filter_, watch)
             except KeyboardInterrupt:  # Ctrl-C is how a watch ends: not an error
                 raise typer.Exit(0) from None
-        return Result("gearman status", gearman_status(host, port, timeout, filter_).as_dict())
+        return Result("gearman status", source=gearman_status(host, port, timeout, filter_))
 
-    appl.run("gearman status", run, _render_status)
+    appl.run("gearman status", run, render_status)
 
 
 def _watch(appl: Any, host: str, port: int, timeout: float, pattern: Optional[str], every: float) -> None:
@@ -67,25 +54,13 @@ def _watch(appl: Any, host: str, port: int, timeout: float, pattern: Optional[st
     live = Live(console=console, auto_refresh=False, transient=False) if console.is_terminal else None
     with live or contextlib.nullcontext():
         while True:
-            text = status_text(gearman_status(host, port, timeout, pattern).as_dict())
+            text = status_text(gearman_status(host, port, timeout, pattern))
             if live is not None:
                 live.update(Text(f"{time.strftime('%H:%M:%S')}  every {every:g}s, Ctrl-C to stop\n{text}"),
                             refresh=True)
             else:  # a pipe or a log: one plain snapshot per refresh
                 print(f"{time.strftime('%H:%M:%S')}\n{text}", flush=True)
             time.sleep(every)
-
-
-def _render_workers(console: Any, result: Result) -> None:
-    from vendorci.cli.render_plain import plain_rows, write_lines
-    from vendorci.safetext import visible
-
-    # client ids and function names come from anyone who can reach port 4730: control characters made visible
-    rows = [[str(w["fd"]), visible(w["address"]), visible(w["client_id"]), visible(" ".join(w["functions"]) or "-")]
-            for w in result.data["workers"]]
-    # one connection per line, every value whole (a terminal soft-wraps the function list)
-    write_lines(console, plain_rows(["fd", "address", "client id", "functions"], rows)
-                + [f"{len(rows)} connection(s) on {result.data['server']}"])
 
 
 @app.command("workers")
@@ -102,7 +77,7 @@ def workers(
     def run() -> Result:
         from vendorci.core.gearman import gearman_workers
 
-        host, port = _address(appl, server)
+        host, port = gearman_address(appl, server)
         return Result("gearman workers", gearman_workers(host, port, timeout, filter_).as_dict())
 
-    appl.run("gearman workers", run, _render_workers)
+    appl.run("gearman workers", run, render_workers)

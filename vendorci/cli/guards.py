@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import typer
-
 MAX_NUMBER = 1e9  # seconds, gigabytes, counts: anything larger is a typo or a probe (threads/sockets overflow)
 
 
-def _bound_numbers(cmd: Any) -> None:
+def bound_numbers(cmd: Any) -> None:
     """Every number option of every command refuses NaN, infinities and absurd magnitudes
     (`--timeout inf`, `--min-disk-gb nan`, `1e300`) as a usage error (exit 2), in one place."""
     import math
+
+    import typer
 
     for param in getattr(cmd, "params", []):
         if getattr(param, "_vendorci_bounded", False):
@@ -33,10 +33,10 @@ def _bound_numbers(cmd: Any) -> None:
         param.process_value = process_value
         param._vendorci_bounded = True
     for sub in getattr(cmd, "commands", {}).values():
-        _bound_numbers(sub)
+        bound_numbers(sub)
 
 
-def _signals_interrupt() -> Callable[[], None]:
+def signals_interrupt() -> Callable[[], None]:
     """SIGTERM and SIGHUP raise KeyboardInterrupt, like Ctrl-C, so every clean-up that Ctrl-C gets
     (init's half-built tree and its keys removed, servers and sessions closed) runs for them too.
     Returns a function that puts the previous handlers back."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from vendorci.cli.gearman_render import TIMEOUT_DEFAULT, TIMEOUT_MIN
+
 # How to reach Gerrit as the CI account: `smoke-test sandbox` and `votes`.
 CI_USER_OPT = typer.Option(None, "--ci-user", help="CI service account (default: gerrit.user).")
 CI_KEY_OPT = typer.Option(None, "--ci-key", help="CI account's key (default: gerrit.ssh_key).")
@@ -17,4 +19,5 @@ ACCEPT_NEW_OPT = typer.Option(False, "--accept-new-host-key",
 # The Gearman admin commands.
 GEARMAN_SERVER_HELP = ("Gearman server HOST:PORT (default: config gearman.server / VENDORCI_GEARMAN / zuul.conf, "
                        "else 127.0.0.1:4730).")
-GEARMAN_TIMEOUT_OPT = typer.Option(5.0, "--timeout", min=0.1, help="Per-request timeout in seconds.")
+GEARMAN_TIMEOUT_OPT = typer.Option(TIMEOUT_DEFAULT, "--timeout", min=TIMEOUT_MIN,
+                                   help="Per-request timeout in seconds.")
