@@ -139,7 +139,10 @@ class GearmanAdmin:
 
     def connect(self) -> GearmanAdmin:
         try:
-            self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            # an ASCII name goes to the resolver as bytes: a str would load the IDNA codec (a millisecond of a
+            # command that is run in loops) only to give the same bytes back
+            host: str | bytes = self.host.encode("ascii") if self.host.isascii() else self.host
+            self._sock = socket.create_connection((host, self.port), timeout=self.timeout)  # type: ignore[arg-type]
         except TimeoutError:
             raise GearmanError(f"{self.where}: no answer to connect within {self.timeout:g}s",
                                code="gearman_timeout",
