@@ -152,8 +152,9 @@ class GearmanAdmin:
                 f"{self.where}: cannot connect: {exc.strerror or exc}",
                 code="gearman_unreachable",
                 hint=connect_hint(self.host, exc, "Start the Gearman server (gearmand, or zuul-server with "
-                                  "[gearman_server] start=true) or fix --gearman / [gearman] server in zuul.conf.",
-                                  "--gearman / [gearman] server in zuul.conf"),
+                                  "[gearman_server] start=true) or fix the address (--server, doctor --gearman, "
+                                  "gearman.server, [gearman] server in zuul.conf).",
+                                  "--server / doctor --gearman / [gearman] server in zuul.conf"),
             ) from None
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self
