@@ -129,6 +129,7 @@ class Code:
     JOBS_PLACEHOLDER = "jobs_placeholder"
     JOBS_SETTING_UNUSED = "jobs_setting_unused"
     JOBS_UNDEFINED = "jobs_undefined"
+    JOBS_UNKNOWN_COMPONENT = "jobs_unknown_component"
     JOB_NOT_REGISTERED = "job_not_registered"
     KEY_CONVERT_MISMATCH = "key_convert_mismatch"
     KEY_ENCRYPTED = "key_encrypted"

@@ -32,6 +32,13 @@ def _render(console: Any, result: Result) -> None:
         console.print("Public key to register for the Gerrit service account:", markup=False, soft_wrap=True)
         console.print(gerrit["public_key"], markup=False, soft_wrap=True)
     console.print("This repository holds private keys: push it only to a private remote.", markup=False, soft_wrap=True)
+    if d.get("not_ready"):
+        v3 = d.get("zuul") == "v3"
+        where = "log_url_root in zuul-config/zuul.d/jobs.yaml" if v3 else "LOG_URL_ROOT in vars.sh"
+        console.print(f"! Not ready to report upstream: {d['not_ready']}. Set {where} to the public URL the logs "
+                      "are served under (or run init with --log-url URL); until then reviewers cannot open the "
+                      "logs your reports link to" + ("." if v3 else ", and `vendorci validate` reports it."),
+                      markup=False, soft_wrap=True)
     console.print(f"Next: vendorci validate {d['path']}", markup=False, soft_wrap=True)
 
 
@@ -54,6 +61,15 @@ def _prompt_missing(vendor: Optional[str], gerrit_user: Optional[str], yes: bool
     return vendor, gerrit_user
 
 
+def _prompt_log_url(log_url: Optional[str], ask: bool) -> Optional[str]:
+    """The public log URL: given, else asked on a terminal (empty: decide later, the scaffold keeps logs local)."""
+    if log_url is not None or not ask:
+        return log_url
+    answer = typer.prompt("Public URL of the CI's logs, e.g. https://logs.acme-ci.net/ (LOG_URL_ROOT; empty: set "
+                          "it later)", default="", show_default=False, err=True)
+    return answer.strip() or None
+
+
 def init(
     ctx: typer.Context,
     directory: Path = typer.Argument(..., metavar="DIR", help="Directory to create (must be empty or absent).",
@@ -74,9 +90,13 @@ def init(
                                              help="pem or openssh (default: pem for rsa, the form Zuul's Gerrit "
                                                   "connection and Jenkins' Java SSH libraries read; openssh for "
                                                   "ed25519)."),
-    log_url: str = typer.Option("http://127.0.0.1/logs", "--log-url", metavar="URL",
-                                help="Public URL root of the logs (LOG_URL_ROOT); reports link to it."),
-    publish_host: str = typer.Option("127.0.0.1", "--publish-host", help="Host the logs are copied to."),
+    log_url: Optional[str] = typer.Option(None, "--log-url", metavar="URL",
+                                          help="Public URL root of the logs (LOG_URL_ROOT); reports link to it "
+                                               "(asked on a terminal; default http://127.0.0.1/logs: not ready to "
+                                               "report upstream)."),
+    publish_host: Optional[str] = typer.Option(None, "--publish-host",
+                                               help="Host the logs are copied to (default: the --log-url host, "
+                                                    "else 127.0.0.1)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Never prompt; fail (exit 2) naming what is missing."),
     force: bool = typer.Option(False, "--force",
                                help="Allow a non-empty DIR: add only missing files; never overwrite keys."),
@@ -90,9 +110,10 @@ def init(
 
     def run() -> Result:
         v, user = _prompt_missing(vendor, gerrit_user, yes or appl.json)
+        url = _prompt_log_url(log_url, not (yes or appl.json) and _interactive())
         opts = InitOptions(vendor=v, gerrit_user=user or f"{v}-ci", gerrit_host=gerrit_host,
                            gerrit_port=gerrit_port, jenkins_url=jenkins_url, key_type=key_type, force=force,
-                           zuul=zuul, vote=vote, key_format=key_format, log_url=log_url, publish_host=publish_host)
+                           zuul=zuul, vote=vote, key_format=key_format, log_url=url, publish_host=publish_host)
         return Result("init", init_repo(directory, opts).as_dict())
 
     appl.run("init", run, _render)

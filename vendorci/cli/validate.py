@@ -20,6 +20,8 @@ def _render(console: Any, result: Result) -> None:
                       markup=False, soft_wrap=True)
         if f.get("hint"):
             console.print(f"    fix: {f['hint']}", markup=False, soft_wrap=True)
+    for note in d.get("notes", []):
+        console.print(f"note: {note}", markup=False, soft_wrap=True)
     c = d["counts"]
     mark = "✓" if not c["error"] else "✗"
     console.print(f"{mark} {d['path']}: {c['error']} error(s), {c['warning']} warning(s)", markup=False, soft_wrap=True)
@@ -38,16 +40,18 @@ def validate(
     """Check a data repo: YAML syntax, the Zuul v2 layout, that every job is defined by JJB, regexes,
     vars.sh against the files that use it, key files and modes; or a Zuul v3 config project (zuul.d/), its
     zuul.conf and tenant file, and the upstream's third-party policy. Exit 1 on any error."""
-    from vendorci.core.validate import validate_repo
+    from vendorci.core.validate import validate_report
 
     def run() -> Result:
         from vendorci.errors import Code, OperationFailed
 
-        findings = validate_repo(directory, layout, list(jjb), external_jobs)
+        report = validate_report(directory, layout, list(jjb), external_jobs)
+        findings = report.findings
         counts = {"error": sum(f.severity == "error" for f in findings),
                   "warning": sum(f.severity == "warning" for f in findings)}
         ok = counts["error"] == 0 and (not strict or counts["warning"] == 0)
-        data = {"path": str(directory), "counts": counts, "findings": [f.as_dict() for f in findings]}
+        data = {"path": str(directory), "counts": counts, "findings": [f.as_dict() for f in findings],
+                "notes": list(report.notes)}
         problems = [] if ok else [OperationFailed(f"{counts['error']} error(s), {counts['warning']} warning(s) in "
                                                   f"{directory}", code=Code.VALIDATION_FAILED,
                                                   hint="Fix the findings above.")]

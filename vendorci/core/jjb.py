@@ -175,7 +175,12 @@ def _yaml_files(root: Path) -> list[Path]:
 def load_jjb(directory: str | Path) -> JJBConfig:
     """Read and expand the JJB definitions under ``directory`` (InputError on bad YAML)."""
     root = Path(directory)
-    cfg = JJBConfig(root=root, files=_yaml_files(root))
+    return load_jjb_files(root, _yaml_files(root))
+
+
+def load_jjb_files(root: Path, files: list[Path]) -> JJBConfig:
+    """Read and expand the JJB definitions in ``files`` (InputError on bad YAML)."""
+    cfg = JJBConfig(root=root, files=list(files))
     defaults: dict[str, dict[str, Any]] = {}
     plain: list[tuple[dict[str, Any], str, int | None]] = []
     where = cfg.where

@@ -24,6 +24,8 @@ REPO_KEYS = {"gerrit_key": "Gerrit service account", "jenkins_key": "Jenkins mas
 #: --zuul value -> (template directory, key pairs)
 ZUUL_FLAVOURS = {"v2": ("datarepo", REPO_KEYS), "v3": ("datarepo-v3", {"gerrit_key": "Gerrit service account"})}
 INIT_COMMIT_MESSAGE = "Initial vendorci data repository"
+#: LOG_URL_ROOT when init is given none: this host, until the operator has a public log server
+LOCAL_LOG_URL = "http://127.0.0.1/logs"
 
 
 @dataclass
@@ -38,8 +40,25 @@ class InitOptions:
     zuul: str = "v2"  # "v3": today's Zuul (zuul.d config project) instead of Zuul 2 + Jenkins
     vote: bool = False  # v3: report Verified +/-1 instead of comments only
     key_format: str | None = None  # None: what the keys' consumers read (keyformats.default_format)
-    log_url: str = "http://127.0.0.1/logs"  # LOG_URL_ROOT: validate wants a public URL for an upstream CI
-    publish_host: str = "127.0.0.1"
+    log_url: str | None = None  # LOG_URL_ROOT (None: LOCAL_LOG_URL); validate wants a public URL upstream
+    publish_host: str | None = None  # None: the log URL's host, or 127.0.0.1 without a log URL
+
+    @property
+    def log_url_root(self) -> str:
+        return (self.log_url or LOCAL_LOG_URL).rstrip("/")
+
+    @property
+    def publish_target(self) -> str:
+        """PUBLISH_HOST: given, else the host serving the given log URL (logs are copied where they are served)."""
+        from urllib.parse import urlsplit
+
+        if self.publish_host:
+            return self.publish_host
+        try:
+            host = urlsplit(self.log_url).hostname if self.log_url else None
+        except ValueError:  # check_init_options reports the URL
+            host = None
+        return host or "127.0.0.1"
 
     def params(self) -> dict[str, str]:
         from vendorci.core.keyformats import init_key_note
@@ -49,7 +68,7 @@ class InitOptions:
                 "SUCCESS_REPORT": "{Verified: 1}" if self.vote else "{}",
                 "FAILURE_REPORT": "{Verified: -1}" if self.vote else "{}",
                 "KEY_FORMAT_NOTE": init_key_note(self.key_type, self.key_format),
-                "LOG_URL_ROOT": self.log_url.rstrip("/"), "PUBLISH_HOST": self.publish_host}
+                "LOG_URL_ROOT": self.log_url_root, "PUBLISH_HOST": self.publish_target}
 
 
 @dataclass(frozen=True)
@@ -63,10 +82,16 @@ class InitResult:
     keys: tuple[dict[str, Any], ...]
     commit: str | None
     forced: bool
+    #: LOG_URL_ROOT as written, and why the CI cannot report upstream with it (None: it can)
+    log_url_root: str = LOCAL_LOG_URL
+    not_ready: str | None = None
+    zuul: str = "v2"
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "vendor": self.vendor, "written": list(self.written), "kept": list(self.kept),
-                "keys": list(self.keys), "commit": self.commit, "forced": self.forced}
+                "keys": list(self.keys), "commit": self.commit, "forced": self.forced,
+                "log_url_root": self.log_url_root, "ready_to_report": self.not_ready is None,
+                "not_ready": self.not_ready, "zuul": self.zuul}
 
 
 def check_init_options(opts: InitOptions) -> None:
@@ -95,14 +120,14 @@ def check_init_options(opts: InitOptions) -> None:
         raise UsageError(f"invalid Jenkins URL {shown(opts.jenkins_url)!r}: {exc}", code="bad_jenkins_url",
                          hint="Give e.g. http://127.0.0.1:8080/") from None
     try:  # written into vars.sh: a URL without shell-special characters
-        if not re.fullmatch(r"[A-Za-z0-9._~:/?#\[\]@!%+,;=-]+", opts.log_url or ""):
+        if not re.fullmatch(r"[A-Za-z0-9._~:/?#\[\]@!%+,;=-]+", opts.log_url_root):
             raise ValueError("unexpected characters")
-        _url(opts.log_url)
+        _url(opts.log_url_root)
     except ValueError as exc:
-        raise UsageError(f"invalid log URL {shown(opts.log_url)!r}: {exc}", code="bad_log_url",
+        raise UsageError(f"invalid log URL {shown(opts.log_url_root)!r}: {exc}", code="bad_log_url",
                          hint="Give the public URL the logs are served under, e.g. https://logs.acme.org/") from None
-    if not re.match(r"^[A-Za-z0-9.:-]+$", opts.publish_host or "") or opts.publish_host.startswith("-"):
-        raise UsageError(f"invalid publish host {opts.publish_host!r}", code="bad_publish_host",
+    if not re.match(r"^[A-Za-z0-9.:-]+$", opts.publish_target) or opts.publish_target.startswith("-"):
+        raise UsageError(f"invalid publish host {opts.publish_target!r}", code="bad_publish_host",
                          hint="Give a host name such as logs.acme.org.")
     validate_key_request(opts.key_type, None)
     if opts.zuul not in ZUUL_FLAVOURS:
@@ -256,4 +281,13 @@ def init_repo(directory: str | Path, opts: InitOptions) -> InitResult:
             raise
         root = target
     return InitResult(str(root.absolute()), opts.vendor, tuple(sorted(written)), tuple(sorted(kept)), tuple(keys),
-                      commit, nonempty)
+                      commit, nonempty, opts.log_url_root, _not_ready(opts), opts.zuul)
+
+
+def _not_ready(opts: InitOptions) -> str | None:
+    """Why reports of a CI with this scaffold would link to logs nobody can open (None: they would not)."""
+    from vendorci.core.validate.logs import log_url_problem, reports_upstream
+
+    if not reports_upstream(opts.gerrit_host):
+        return None
+    return log_url_problem(opts.log_url_root)

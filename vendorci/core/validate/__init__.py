@@ -10,7 +10,9 @@ with a file, a line when known, and a fix hint.  Areas (the code prefix):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from vendorci.core.datarepo import DataRepo, find_datarepo, is_datarepo
 from vendorci.core.validate.config import check_config, check_repo
@@ -23,7 +25,7 @@ from vendorci.core.validate.vars import check_var_usage, check_vars
 from vendorci.errors import InputError
 from vendorci.results import Finding
 
-__all__ = ["Finding", "validate_repo", "area_of", "AREAS"]
+__all__ = ["Finding", "ValidationReport", "validate_repo", "validate_report", "area_of", "AREAS"]
 
 AREAS = ("yaml", "layout", "jobs", "vars", "keys", "config", "repo")
 _AREA_PREFIX = {"yaml": "yaml", "layout": "layout", "jjb": "jobs", "jobs": "jobs", "vars": "vars",
@@ -37,17 +39,34 @@ def area_of(code: str) -> str:
 
 
 
+@dataclass(frozen=True)
+class ValidationReport:
+    """The findings, and notes on how the run checked (e.g. JJB not importable: its built-in reader was used)."""
+
+    findings: tuple[Finding, ...]
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"findings": [f.as_dict() for f in self.findings], "notes": list(self.notes)}
+
+
 def validate_repo(directory: str | Path, layout: str | Path | None = None,
                   jjb: list[str | Path] | None = None, external_jobs: bool = False) -> list[Finding]:
     """Every finding for the data repo (or Zuul v3 config project) at ``directory`` (InputError if neither).
 
     ``layout`` and ``jjb`` (folders or files, relative to ``directory`` unless absolute) replace what
     discovery finds; ``external_jobs`` says Jenkins also has jobs this JJB does not define."""
+    return list(validate_report(directory, layout, jjb, external_jobs).findings)
+
+
+def validate_report(directory: str | Path, layout: str | Path | None = None,
+                    jjb: list[str | Path] | None = None, external_jobs: bool = False) -> ValidationReport:
+    """:func:`validate_repo`'s findings with the run's notes."""
     from vendorci.core.zuulv3.check import locate, validate_v3
 
     v3 = locate(directory)
     if v3 is not None and not is_datarepo(directory) and layout is None and not jjb:
-        return validate_v3(v3)
+        return ValidationReport(tuple(validate_v3(v3)))
     root = Path(directory)
     try:
         repo = find_datarepo(directory)
@@ -79,7 +98,7 @@ def validate_repo(directory: str | Path, layout: str | Path | None = None,
         c.findings += validate_v3(v3, c.vendor, c.vars.get("UPSTREAM_GERRIT_HOST") if c.vars else None)
     for f in log_findings(c.vars, c.repo.zuul_conf):
         c.add_finding(f)
-    return c.findings
+    return ValidationReport(tuple(c.findings), tuple(c.notes))
 
 
 def _repo_settings(repo: DataRepo) -> dict:

@@ -21,6 +21,8 @@ class Run:
     def __init__(self, repo: DataRepo, jjb_dirs: list[Path] | None = None, external_jobs: bool = False) -> None:
         self.repo = repo
         self.findings: list[Finding] = []
+        #: facts about how the run checked (e.g. without JJB), reported beside the findings, never failing
+        self.notes: list[str] = []
         self.layout: Layout | None = None
         #: the JJB folders: given (--jjb), else the one discovered
         self.jjb_dirs: list[Path] = list(jjb_dirs or ([repo.jjb_dir] if repo.jjb_dir else []))

@@ -24,9 +24,9 @@ def read_jjb(c: Run) -> None:
     try:
         c.jjb_jobs = expand(dirs)
     except JJBUnavailable as exc:
-        c.add("error", "jobs_jjb_missing", f"Jenkins Job Builder cannot be imported ({exc}): the jobs are not "
-              "checked", dirs[0], None, "Install it where vendorci runs: pip install 'jenkins-job-builder>=6'.")
-        return
+        from vendorci.core.validate.jjbbuiltin import read_builtin
+
+        c.jjb_jobs = read_builtin(c, dirs, str(exc))
     root = str(c.repo.root.resolve()) + "/"
     seen: set[tuple[str, str | None, int | None]] = set()
     for err in c.jjb_jobs.errors:

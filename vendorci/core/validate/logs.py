@@ -50,25 +50,34 @@ def _log_url(vf: VarsFile) -> list[Finding]:
     var = vf.vars.get("LOG_URL_ROOT")
     if var is None or var.command:
         return []
-    value = var.value.strip()
     gerrit = vf.get("UPSTREAM_GERRIT_HOST")
-    upstream = bool(gerrit) and not is_loopback(gerrit) and not _placeholder(gerrit or "")
+    upstream = reports_upstream(gerrit)
     severity = "error" if upstream else "warning"
     hint = ("Set LOG_URL_ROOT to the public http(s) URL the logs are served under (e.g. https://logs.HOST/): "
             "reviewers follow these links from every report.")
-    parts = urlsplit(value)
-    problem = None
-    if _placeholder(value) or _placeholder(parts.hostname or ""):
-        problem = f"LOG_URL_ROOT {value!r} is a placeholder"
-    elif parts.scheme not in ("http", "https") or not parts.hostname:
-        problem = f"LOG_URL_ROOT {value!r} is not an http(s) URL"
-    elif is_loopback(parts.hostname):
-        problem = f"LOG_URL_ROOT {value!r} is loopback: nobody else can open the logs"
+    problem = log_url_problem(var.value.strip())
     if problem is None:
         return []
     if upstream:
         problem += f" (the CI reports to {gerrit})"
     return [Finding(severity, Code.VARS_LOG_URL_ROOT, problem, str(vf.path), var.line, hint)]
+
+
+def reports_upstream(gerrit_host: str | None) -> bool:
+    """The CI reports to a real Gerrit (not loopback, not a placeholder): its logs must be public."""
+    return bool(gerrit_host) and not is_loopback(gerrit_host) and not _placeholder(gerrit_host or "")
+
+
+def log_url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the public LOG_URL_ROOT (placeholder, not http(s), loopback), or None."""
+    parts = urlsplit(value)
+    if _placeholder(value) or _placeholder(parts.hostname or ""):
+        return f"LOG_URL_ROOT {value!r} is a placeholder"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"LOG_URL_ROOT {value!r} is not an http(s) URL"
+    if is_loopback(parts.hostname):
+        return f"LOG_URL_ROOT {value!r} is loopback: nobody else can open the logs"
+    return None
 
 
 def _publish_host(vf: VarsFile) -> list[Finding]:
