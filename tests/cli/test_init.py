@@ -148,7 +148,7 @@ def test_failure_leaves_nothing_behind(cli, tmp_path, monkeypatch):
 
 def test_prompts_on_a_terminal(cli, tmp_path, monkeypatch):
     monkeypatch.setattr("vendorci.cli.init._interactive", lambda: True)
-    res = cli("init", str(tmp_path / "repo"), *FAST, input="acme\nacme-bot\n")
+    res = cli("init", str(tmp_path / "repo"), *FAST, input="acme\nacme-bot\n\n")  # log URL: later
     assert res.exit_code == 0, res.stderr
     assert "UPSTREAM_GERRIT_USER=acme-bot" in (tmp_path / "repo/vars.sh").read_text()
 
