@@ -124,7 +124,6 @@ class Code:
     JJB_UNKNOWN_TEMPLATE = "jjb_unknown_template"
     JOBS_JJB = "jobs_jjb"
     JOBS_JJB_FORMAT = "jobs_jjb_format"
-    JOBS_JJB_MISSING = "jobs_jjb_missing"
     JOBS_MISSING_DIR = "jobs_missing_dir"
     JOBS_PLACEHOLDER = "jobs_placeholder"
     JOBS_SETTING_UNUSED = "jobs_setting_unused"
