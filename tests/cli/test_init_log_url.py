@@ -80,3 +80,13 @@ def test_terminal_asks_for_the_log_url(cli, tmp_path, monkeypatch):
     for extra in (("-y",), ("--log-url", URL)):
         res = cli("init", str(tmp_path / extra[0].strip("-")), "--vendor", "acme", *extra, *FAST, input="")
         assert res.exit_code == 0 and "Public URL" not in res.stderr, res.stderr
+
+
+def test_force_keeping_vars_sh_does_not_judge_a_log_url_it_did_not_write(cli, tmp_path):
+    repo = tmp_path / "repo"
+    assert cli("init", str(repo), "--vendor", "acme", "-y", "--log-url", URL, *FAST).exit_code == 0
+    (repo / "README.md").unlink()
+    res = cli("-o", "json", "init", str(repo), "--vendor", "acme", "-y", "--force", *FAST)
+    assert res.exit_code == 0 and res.json["data"]["written"] == ["README.md"]
+    assert res.json["data"]["ready_to_report"] is None and res.json["data"]["not_ready"] is None
+    assert _vars(repo)["LOG_URL_ROOT"] == "https://logs.acme-ci.net"

@@ -26,6 +26,8 @@ ZUUL_FLAVOURS = {"v2": ("datarepo", REPO_KEYS), "v3": ("datarepo-v3", {"gerrit_k
 INIT_COMMIT_MESSAGE = "Initial vendorci data repository"
 #: LOG_URL_ROOT when init is given none: this host, until the operator has a public log server
 LOCAL_LOG_URL = "http://127.0.0.1/logs"
+#: --zuul value -> the file init writes the log URL into
+LOG_URL_FILE = {"v2": "vars.sh", "v3": "zuul-config/zuul.d/jobs.yaml"}
 
 
 @dataclass
@@ -86,11 +88,14 @@ class InitResult:
     log_url_root: str = LOCAL_LOG_URL
     not_ready: str | None = None
     zuul: str = "v2"
+    #: False when --force kept the file holding the log URL: its readiness was not judged
+    log_url_written: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "vendor": self.vendor, "written": list(self.written), "kept": list(self.kept),
                 "keys": list(self.keys), "commit": self.commit, "forced": self.forced,
-                "log_url_root": self.log_url_root, "ready_to_report": self.not_ready is None,
+                "log_url_root": self.log_url_root,
+                "ready_to_report": (self.not_ready is None) if self.log_url_written else None,
                 "not_ready": self.not_ready, "zuul": self.zuul}
 
 
@@ -280,8 +285,9 @@ def init_repo(directory: str | Path, opts: InitOptions) -> InitResult:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         root = target
+    judged = LOG_URL_FILE[opts.zuul] in written
     return InitResult(str(root.absolute()), opts.vendor, tuple(sorted(written)), tuple(sorted(kept)), tuple(keys),
-                      commit, nonempty, opts.log_url_root, _not_ready(opts), opts.zuul)
+                      commit, nonempty, opts.log_url_root, _not_ready(opts) if judged else None, opts.zuul, judged)
 
 
 def _not_ready(opts: InitOptions) -> str | None:
