@@ -6,6 +6,7 @@ note, not a finding; real problems are still found.  The built-in list is kept i
 
 import json
 import os
+from pathlib import Path
 import subprocess
 import sys
 import textwrap
@@ -159,3 +160,25 @@ def test_every_component_the_scaffold_uses_is_known_to_both(tmp_path, fast_rsa):
     assert ("property", "build-discarder") in used and ("publisher", "scp") in used, used
     assert {u for u in used if u[1] not in COMPONENTS.get(u[0], ())} == set()
     assert {u for u in used if u[1] not in registry.get(u[0], ())} == set()
+
+
+# -- the fallback agrees with JJB on the real vendor repositories (tests/data/real-v2, see its README) ----------
+REAL_V2_DIR = Path(__file__).resolve().parents[1] / "data" / "real-v2"
+REAL_V2 = sorted(p.name for p in REAL_V2_DIR.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("name", REAL_V2)
+def test_fallback_errors_are_jjbs_on_real_repos(name, monkeypatch):
+    from vendorci.core.validate import jjblib, validate_report
+
+    repo = REAL_V2_DIR / name
+    with_jjb = sorted((f.code, f.file, f.line) for f in validate_report(repo).findings if f.severity == "error")
+
+    def unavailable(dirs):
+        raise jjblib.JJBUnavailable("hidden by the test")
+
+    monkeypatch.setattr(jjblib, "expand", unavailable)
+    report = validate_report(repo)
+    without = sorted((f.code, f.file, f.line) for f in report.findings if f.severity == "error")
+    assert without == with_jjb
+    assert len(report.notes) == 1

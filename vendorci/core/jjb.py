@@ -280,6 +280,7 @@ def _expand_template(cfg: JJBConfig, tname: str, params: dict[str, Any], pname: 
     for combo in itertools.product(*(merged[k] for k in axes)):
         p = {**merged, **dict(zip(axes, combo, strict=True))}
         p["name"] = params.get("name", pname)
+        p.setdefault("template-name", tname)  # JJB gives every template its own name as {template-name}
         try:
             jname = jjb_format(tname, p)
             raw_node = tpl.get("node", dflt.get("node"))
