@@ -6,10 +6,10 @@ note, not a finding; real problems are still found.  The built-in list is kept i
 
 import json
 import os
-from pathlib import Path
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
