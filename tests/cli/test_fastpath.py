@@ -134,3 +134,31 @@ def test_parse_takes_only_plain_invocations(tmp_path):
                  ["gearman", "status", "--timeout", "soon"], ["gearman", "--filter", "x", "status"],
                  ["node", "register", "gearman", "--host", "-oProxyCommand=x"], ["--version"]):
         assert parse(args, env) is None, args
+
+
+def test_the_program_itself_takes_the_fast_path_and_ends_cleanly(gearmand, gearman_workers, base_env):
+    """`python -m vendorci` (what the console script runs) ends the fast path without the interpreter's teardown:
+    same output and exit code as the typer commands, typer never imported, a closed pipe is quiet."""
+    from tests.fixtures.net import closed_port
+
+    ws = gearman_workers(gearmand)
+    # more than a pipe holds (64 KiB), so that `| head` really closes it under the writer
+    ws.add("master_exec-0", [f"build:a-rather-long-job-name-{i:04d}:label" for i in range(2500)])
+    ws.wait_registered(["build:a-rather-long-job-name-2499:label"])
+    for args in (["gearman", "status", "--server", gearmand.address],
+                 ["gearman", "workers", "-o", "json", "--server", gearmand.address],
+                 ["gearman", "status", "--server", f"127.0.0.1:{closed_port()}"],
+                 ["gearman", "status", "--server", "host:notaport"]):
+        prog = subprocess.run([sys.executable, "-X", "importtime", "-m", "vendorci", *args], capture_output=True,
+                              text=True, timeout=60, env=base_env)
+        full = _run(FULL, args, base_env)
+        imports = [ln.rsplit("|", 1)[-1].strip() for ln in prog.stderr.splitlines() if ln.startswith("import time:")]
+        err = "\n".join(ln for ln in prog.stderr.splitlines() if not ln.startswith("import time:"))
+        assert (prog.returncode, prog.stdout, err) == (full.returncode, full.stdout, _split_probe(full.stderr)[0]
+                                                       .rstrip("\n")), args
+        assert "vendorci.cli.fastpath" in imports and not {"typer", "click", "rich"} & set(imports), args
+    # a reader that stops early: no traceback, no "Exception ignored" noise
+    proc = subprocess.run(f"{sys.executable} -m vendorci gearman status --server {gearmand.address} | head -n 2",
+                          shell=True, capture_output=True, text=True, timeout=60, env=base_env)
+    assert proc.stdout.splitlines()[0].split() == ["function", "queued", "running", "workers"]
+    assert proc.stderr == ""
