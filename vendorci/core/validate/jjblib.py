@@ -83,6 +83,13 @@ def _error(exc: Exception) -> JJBError:
         cf, cl = _pos(getattr(ctx, "pos", None))
         context.append(f"{cf}:{cl}: {ctx.message}" if cf else str(ctx.message))
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    dup = next((ctx for ctx in getattr(exc, "ctx", None) or [] if str(ctx.message).startswith("Duplicate ")), None)
+    if dup is not None and str(message).startswith("Previous ") and _pos(getattr(dup, "pos", None))[0]:
+        # JJB raises a duplicate at the first definition ("Previous macro definition") with the duplicate as
+        # context: report the duplicate where it is, naming the first one
+        first = f"{file}:{line}" if file else "elsewhere"
+        file, line = _pos(dup.pos)
+        return JJBError(f"{dup.message} (first defined at {first}; JJB refuses duplicates)", file, line, [])
     return JJBError(str(message).splitlines()[0] if message else type(exc).__name__, file, line, context)
 
 

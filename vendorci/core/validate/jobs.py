@@ -34,6 +34,7 @@ def read_jjb(c: Run) -> None:
             continue  # one template, many jobs: one finding
         seen.add((err.message, err.file, err.line))
         err.context = [ctx.replace(root, "").replace(str(c.repo.root) + "/", "") for ctx in err.context]
+        err.message = err.message.replace(root, "").replace(str(c.repo.root) + "/", "")
         if err.file and err.file.startswith(root):
             err.file = err.file[len(root):]
             err.file = str(c.repo.root / err.file)

@@ -1,0 +1,67 @@
+"""validate on the real vendor repositories found with the search tools (issue 17, part 2).
+
+Each folder of tests/data/real-v2/ has a SOURCE (repository, commit, licence: all Apache-2.0) and the
+repository's LICENSE.  The verdicts of both oracles (Zuul 2.5.2's `zuul-server -t`; `jenkins-jobs test -r`
+of JJB 6.5.0 from the venv and of JJB 2.0.10 on Python 2.7) are in tests/data/real-v2/README.md; here each
+verdict is a test: no error where both accept, an error with file and line where one refuses.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.unit.test_validate_real_v2 import DATA, errors
+from vendorci.core.validate import validate_repo
+from vendorci.core.validate.jjblib import expand
+
+#: both oracles accept: (folder, number of jobs JJB generates)
+ACCEPTED = [
+    ("CloudByteStorages__project-config", 3),
+    ("IamFive__project-config-ironic-ibmc-driver", 3),
+    ("inspur-storage__project-config", 3),
+    ("lenovo-lxca-ci__project-config-xclarity", 5),
+]
+
+
+@pytest.mark.parametrize(("name", "count"), ACCEPTED)
+def test_found_repos_both_oracles_accept_have_no_error(name, count):
+    assert (DATA / name / "LICENSE").is_file() and "license: Apache-2.0" in (DATA / name / "SOURCE").read_text()
+    assert errors(validate_repo(DATA / name)) == []
+    jobs = expand([DATA / name / "jenkins/jobs"])
+    assert jobs.complete and len(jobs.jobs) == count
+
+
+def test_mellanox_conflict_markers_and_duplicate_macro_are_errors():
+    """Mellanox's last commit: Zuul refuses the layout (git merge-conflict markers left in it, the YAML error at
+    line 395, column 11), JJB refuses the second definition of the builder macro 'clean-build-machine'."""
+    found = errors(validate_repo(DATA / "Mellanox__mlnx-project-config"))
+    assert sorted((f.code, f.file, f.line) for f in found) == [
+        ("jobs_jjb", "jenkins/jobs/builder.yaml", 43), ("yaml_syntax", "zuul/layout.yaml", 395)]
+    dup = next(f for f in found if f.code == "jobs_jjb")
+    assert "Duplicate macro: 'clean-build-machine'" in dup.message
+    assert "first defined at jenkins/jobs/build-kernel.yaml:94" in dup.message
+
+
+@pytest.mark.parametrize("name", [n for n, _ in ACCEPTED])
+def test_found_repos_job_names_agree_with_jenkins_jobs_test(tmp_path, name):
+    jdir = DATA / name / "jenkins/jobs"
+    ini = tmp_path / "jjb.ini"
+    ini.write_text("[job_builder]\nignore_cache=True\nallow_empty_variables=True\n"
+                   "[jenkins]\nurl=http://127.0.0.1:9/\nquery_plugins_info=False\n")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "jenkins_jobs", "--conf", str(ini), "test", "-r", str(jdir),
+                          "-o", str(out)], capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert set(expand([jdir]).jobs) == {p.name for p in out.iterdir()}
+
+
+def test_mellanox_jenkins_jobs_test_refuses_too(tmp_path):
+    ini = tmp_path / "jjb.ini"
+    ini.write_text("[job_builder]\nignore_cache=True\n[jenkins]\nurl=http://127.0.0.1:9/\nquery_plugins_info=False\n")
+    run = subprocess.run([sys.executable, "-m", "jenkins_jobs", "--conf", str(ini), "test", "-r",
+                          str(DATA / "Mellanox__mlnx-project-config/jenkins/jobs"), "-o", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode != 0 and "Duplicate macro: 'clean-build-machine'" in run.stderr
