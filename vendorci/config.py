@@ -80,7 +80,8 @@ KEYS: tuple[Key, ...] = (
     Key("logs.publish_user", help="Account the log publisher logs in as"),
     Key("logs.publish_key", path=True, help="The log publisher's private key"),
     Key("logs.publish_path", help="Directory logs are copied to on the publish host"),
-    Key("validate.layout", help="validate: the Zuul layout, relative to the data repo"),
+    Key("validate.layout", _strlist, help="validate: the Zuul layout (a file or folder, or a list of them: a "
+        "layout split over several files), relative to the data repo"),
     Key("validate.jjb", _strlist, help="validate: the JJB folders (a list), relative to the data repo"),
     Key("validate.external_jobs", _flag, help="validate: Jenkins has jobs this JJB does not define"),
 )

@@ -169,6 +169,7 @@ class Code:
     LAYOUT_REGEX_SLOW = "layout_regex_slow"
     LAYOUT_REPORTER = "layout_reporter"
     LAYOUT_START_REPORT = "layout_start_report"
+    LAYOUT_SPLIT_CONCAT = "layout_split_concat"
     LAYOUT_TEMPLATE_NAME = "layout_template_name"
     LAYOUT_TRIGGER = "layout_trigger"
     LAYOUT_UNKNOWN_KEY = "layout_unknown_key"

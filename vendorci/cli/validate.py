@@ -31,7 +31,9 @@ def validate(
     ctx: typer.Context,
     directory: Path = typer.Argument(Path("."), metavar="[DIR]", help="The data repository (default: here)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
-    layout: Path | None = typer.Option(None, "--layout", help="The Zuul v2 layout file (default: discovered)."),
+    layout: list[Path] = typer.Option([], "--layout", help="The Zuul v2 layout: a file, or a folder of files "
+                                      "(repeatable: a layout split over several files, merged in the order given; "
+                                      "default: discovered)."),
     jjb: list[Path] = typer.Option([], "--jjb", help="A Jenkins Job Builder folder or file (repeatable; "
                                    "default: discovered)."),
     external_jobs: bool = typer.Option(False, "--external-jobs", help="Jenkins also has jobs this JJB does not "
@@ -45,7 +47,7 @@ def validate(
     def run() -> Result:
         from vendorci.errors import Code, OperationFailed
 
-        report = validate_report(directory, layout, list(jjb), external_jobs)
+        report = validate_report(directory, list(layout), list(jjb), external_jobs)
         findings = report.findings
         counts = {"error": sum(f.severity == "error" for f in findings),
                   "warning": sum(f.severity == "warning" for f in findings)}

@@ -18,10 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vendorci.errors import InputError
 from vendorci.yamlutil import LoadedYaml, load_yaml
+
+if TYPE_CHECKING:
+    from vendorci.core.layoutsplit import Split
 
 _FIELD = re.compile(r"\{([A-Za-z0-9_.-]+)\}")
 
@@ -43,6 +46,26 @@ class Layout:
     job_settings: list[dict[str, Any]] = field(default_factory=list)
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     loaded: LoadedYaml | None = None
+    #: a layout split over several files: where each item came from (None: one file, :attr:`path`)
+    split: Split | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        """The layout's files, in merge order."""
+        return self.split.files if self.split is not None else [self.path]
+
+    def file(self, *keys: Any) -> Path:
+        """The file the item at ``keys`` (``"pipelines", 0, ...``) came from."""
+        if self.split is not None:
+            origin = self.split.origin
+            found = origin.get(tuple(keys[:2])) or origin.get(tuple(keys[:1]))
+            if found is not None:
+                return found
+        return self.path
+
+    def at(self, *keys: Any) -> tuple[Path, int | None]:
+        """(file, line) of the item at ``keys``."""
+        return self.file(*keys), self.line(*keys)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -66,10 +89,10 @@ class Layout:
                 entries = proj.get(pipe)
                 for j, entry in enumerate(entries if isinstance(entries, list) else []):
                     for job in flatten_jobs(entry):
-                        out.setdefault((name, pipe, job), (self.path, self.line("projects", i, pipe, j)))
+                        out.setdefault((name, pipe, job), self.at("projects", i, pipe, j))
             refs = proj.get("template")
             for k, _ref in enumerate(refs if isinstance(refs, list) else []):
-                at = (self.path, self.line("projects", i, "template", k))
+                at = self.at("projects", i, "template", k)
                 for pipe, jobs in self.project_jobs.get(name, {}).items():
                     for job in jobs:
                         out.setdefault((name, pipe, job), at)
@@ -126,12 +149,12 @@ def _list_of_mappings(loaded: LoadedYaml, key: str, required: bool) -> list[dict
     return [v if isinstance(v, dict) else {} for v in value]
 
 
-def parse_layout(loaded: LoadedYaml) -> Layout:
+def parse_layout(loaded: LoadedYaml, split: Split | None = None) -> Layout:
     data = loaded.data
     if not isinstance(data, dict):
         raise InputError(f"{loaded.path}:{loaded.line() or 1}: a Zuul layout must be a mapping "
                          "(pipelines, projects, ...)", code="layout_invalid")
-    lay = Layout(path=loaded.path, loaded=loaded)
+    lay = Layout(path=loaded.path, loaded=loaded, split=split)
     lay.pipelines = [str(p["name"]) for p in _list_of_mappings(loaded, "pipelines", True) if p.get("name")]
     lay.job_settings = _list_of_mappings(loaded, "jobs", False)
     lay.templates = {str(t["name"]): t for t in _list_of_mappings(loaded, "project-templates", False)

@@ -50,40 +50,49 @@ class ValidationReport:
         return {"findings": [f.as_dict() for f in self.findings], "notes": list(self.notes)}
 
 
-def validate_repo(directory: str | Path, layout: str | Path | None = None,
+def validate_repo(directory: str | Path, layout: str | Path | list[str | Path] | None = None,
                   jjb: list[str | Path] | None = None, external_jobs: bool = False) -> list[Finding]:
     """Every finding for the data repo (or Zuul v3 config project) at ``directory`` (InputError if neither).
 
-    ``layout`` and ``jjb`` (folders or files, relative to ``directory`` unless absolute) replace what
+    ``layout`` (a file or folder, or a list of them: a layout split over several files, merged in that
+    order) and ``jjb`` (folders or files), relative to ``directory`` unless absolute, replace what
     discovery finds; ``external_jobs`` says Jenkins also has jobs this JJB does not define."""
     return list(validate_report(directory, layout, jjb, external_jobs).findings)
 
 
-def validate_report(directory: str | Path, layout: str | Path | None = None,
+def validate_report(directory: str | Path, layout: str | Path | list[str | Path] | None = None,
                     jjb: list[str | Path] | None = None, external_jobs: bool = False) -> ValidationReport:
     """:func:`validate_repo`'s findings with the run's notes."""
+    from vendorci.core.layoutsplit import find_split_layout
     from vendorci.core.zuulv3.check import locate, validate_v3
 
+    layouts = [layout] if isinstance(layout, (str, Path)) else list(layout or [])
     v3 = locate(directory)
-    if v3 is not None and not is_datarepo(directory) and layout is None and not jjb:
+    split_dir = find_split_layout(Path(directory)) if not layouts and Path(directory).is_dir() else None
+    if v3 is not None and not is_datarepo(directory) and split_dir is None and not layouts and not jjb:
         return ValidationReport(tuple(validate_v3(v3)))
     root = Path(directory)
     try:
         repo = find_datarepo(directory)
     except InputError as err:
-        if err.code != "not_a_datarepo" or (layout is None and not jjb):
+        if err.code != "not_a_datarepo" or (not layouts and not jjb and split_dir is None):
             raise
         repo = DataRepo(root=root)  # nothing at the usual places, but the options say where
     settings = _repo_settings(repo)
-    layout = layout if layout is not None else settings.get("validate.layout")
+    recorded = settings.get("validate.layout") or []
+    layouts = layouts or ([recorded] if isinstance(recorded, str) else list(recorded))
     jjb = jjb or settings.get("validate.jjb") or []
     external_jobs = external_jobs or bool(settings.get("validate.external_jobs"))
-    if layout is not None:
-        repo.layout = _given(root, layout, "--layout", want_dir=False)
+    layout_paths = [_given(root, p, "--layout", want_dir=None) for p in layouts]
+    if not layout_paths and repo.layout is None and split_dir is not None:
+        layout_paths = [split_dir]  # no single layout file: the folder of a split one
+    if layout_paths:
+        repo.layout = layout_paths[0]
     jjb_dirs = [_given(root, j, "--jjb", want_dir=None) for j in jjb or []]
     if jjb_dirs:
         repo.jjb_dir = jjb_dirs[0]
     c = Run(repo, jjb_dirs, external_jobs)
+    c.layout_paths = layout_paths
     c.v3 = v3 is not None
     c.literal_dirs = v3.literal_dirs() if v3 is not None else []
     check_config(c)

@@ -24,6 +24,8 @@ class Run:
         #: facts about how the run checked (e.g. without JJB), reported beside the findings, never failing
         self.notes: list[str] = []
         self.layout: Layout | None = None
+        #: the layout's files or folders (--layout, repeatable); empty: repo.layout, the one discovered
+        self.layout_paths: list[Path] = []
         #: the JJB folders: given (--jjb), else the one discovered
         self.jjb_dirs: list[Path] = list(jjb_dirs or ([repo.jjb_dir] if repo.jjb_dir else []))
         self.jjb_jobs: JJBJobs | None = None
