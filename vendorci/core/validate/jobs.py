@@ -123,11 +123,11 @@ def _check_job_settings(c: Run, lay: Layout, defined: set[str]) -> None:
         except re.error:
             continue
         except SlowRegex as exc:
-            c.add("warning", "layout_regex_slow", f"job setting: {exc}", lay.path, lay.line("jobs", i),
+            c.add("warning", "layout_regex_slow", f"job setting: {exc}", lay.file("jobs", i), lay.line("jobs", i),
                   "Rewrite it without nested repetition; Zuul would hang matching job names against it.")
             continue
         if not used:
-            c.add("warning", "jobs_setting_unused", f"job setting '{name}' matches no job", lay.path,
+            c.add("warning", "jobs_setting_unused", f"job setting '{name}' matches no job", lay.file("jobs", i),
                   lay.line("jobs", i), "Remove it or fix the name.")
 
 

@@ -76,13 +76,14 @@ def check_layout(c: Run) -> None:
     data = lay.data
     for key in data:
         if key not in LAYOUT_TOP:
-            c.add("error", "layout_unknown_key", f"unknown top-level section '{key}'", *lay.at(key),
+            c.add("error", "layout_unknown_key", f"unknown top-level section '{key}'", lay.file(key), lay.line(key),
                   "Zuul v2 layouts have: " + ", ".join(sorted(LAYOUT_TOP)) + ".")
     for i, inc in enumerate(data.get("includes") or []):
         pyfile = inc.get("python-file") if isinstance(inc, dict) else None
         if pyfile and _include_path(lay, i, str(pyfile)) is None:
             c.add("error", "layout_include_missing", f"includes python-file '{pyfile}', which does not exist "
-                  f"beside the layout", *lay.at("includes", i), "Add the file or remove the include.")
+                  f"beside the layout", lay.file("includes", i), lay.line("includes", i),
+                  "Add the file or remove the include.")
     if lay.split is not None:
         check_split(c, lay)
     for i, pipe in enumerate(data.get("pipelines") or []):
@@ -90,12 +91,13 @@ def check_layout(c: Run) -> None:
     for i, tpl in enumerate(data.get("project-templates") or []):
         if not isinstance(tpl, dict) or not tpl.get("name"):
             c.add("error", "layout_template_name", "project-template without a name",
-                  *lay.at("project-templates", i), "Add 'name:'.")
+                  lay.file("project-templates", i), lay.line("project-templates", i), "Add 'name:'.")
             continue
         for key in tpl:
             if key != "name" and key not in lay.pipelines:
                 c.add("error", "layout_unknown_pipeline", f"project-template '{tpl['name']}' lists jobs for "
-                      f"pipeline '{key}', which is not defined", *lay.at("project-templates", i, key),
+                      f"pipeline '{key}', which is not defined", lay.file("project-templates", i, key),
+                      lay.line("project-templates", i, key),
                       "Define the pipeline or fix the name: " + ", ".join(lay.pipelines))
     for section in ("pipelines", "jobs", "project-templates", "projects"):
         check_duplicates(c, lay, section)
