@@ -23,7 +23,7 @@ SERVER = ZUUL2_HOME / "bin" / "zuul-server"
 pytestmark = pytest.mark.real_server
 
 
-def zuul_loads(layout: Path, tmp: Path) -> tuple[bool, str]:
+def zuul_loads(layout: Path, tmp: Path, tail: int = 1500) -> tuple[bool, str]:
     require_real(zuul2_available())
     conf = tmp / "zuul.conf"
     conf.write_text(f"""[gearman]
@@ -45,7 +45,7 @@ log_config=/dev/null
 """)
     run = subprocess.run([str(SERVER), "-c", str(conf), "-t"], capture_output=True, text=True, timeout=120,
                          cwd=tmp, check=False)
-    return run.returncode == 0, (run.stderr + run.stdout)[-1500:]
+    return run.returncode == 0, (run.stderr + run.stdout)[-tail:]
 
 
 def layout_errors(repo: Path):

@@ -141,11 +141,13 @@ def _list_of_mappings(loaded: LoadedYaml, key: str, required: bool) -> list[dict
     if value is None:
         if required:
             raise InputError(f"{loaded.path}:1: layout has no '{key}' section", code="layout_invalid",
-                             hint=f"A Zuul v2 layout needs a top-level '{key}:' list.")
+                             hint=f"A Zuul v2 layout needs a top-level '{key}:' list.",
+                             data={"file": str(loaded.path), "line": 1})
         return []
     if not isinstance(value, list):
         raise InputError(f"{where}: '{key}' must be a list", code="layout_invalid",
-                         hint=f"Write '{key}:' followed by '  - name: ...' entries.")
+                         hint=f"Write '{key}:' followed by '  - name: ...' entries.",
+                         data={"file": str(loaded.path), "line": loaded.line(key) or 1})
     return [v if isinstance(v, dict) else {} for v in value]
 
 
@@ -153,7 +155,8 @@ def parse_layout(loaded: LoadedYaml, split: Split | None = None) -> Layout:
     data = loaded.data
     if not isinstance(data, dict):
         raise InputError(f"{loaded.path}:{loaded.line() or 1}: a Zuul layout must be a mapping "
-                         "(pipelines, projects, ...)", code="layout_invalid")
+                         "(pipelines, projects, ...)", code="layout_invalid",
+                         data={"file": str(loaded.path), "line": loaded.line() or 1})
     lay = Layout(path=loaded.path, loaded=loaded, split=split)
     lay.pipelines = [str(p["name"]) for p in _list_of_mappings(loaded, "pipelines", True) if p.get("name")]
     lay.job_settings = _list_of_mappings(loaded, "jobs", False)

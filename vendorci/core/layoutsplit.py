@@ -77,7 +77,7 @@ def load_split(paths: list[Path]) -> tuple[LoadedYaml, Split]:
     files = split_files(paths)
     if not files:
         raise InputError(f"{', '.join(map(str, paths))}: no layout file (*.yaml) there", code="layout_invalid",
-                         hint="Give --layout a layout file or a folder of them.")
+                         hint="Give --layout a layout file or a folder of them.", data={"file": str(paths[0])})
     return merge([load_yaml(f) for f in files])
 
 
@@ -98,7 +98,8 @@ def merge(parts: list[LoadedYaml]) -> tuple[LoadedYaml, Split]:
         if not isinstance(part.data, dict):
             raise InputError(f"{part.path}:{part.line() or 1}: a layout file must be a mapping (pipelines, projects, "
                              "...), or a list continuing the previous file's last section", code="layout_invalid",
-                             hint="Start the file with a section such as 'projects:'.")
+                             hint="Start the file with a section such as 'projects:'.",
+                             data={"file": str(part.path), "line": part.line() or 1})
         for key, value in part.data.items():
             if not isinstance(key, str) or key not in SECTIONS:
                 if key not in data:
@@ -110,7 +111,8 @@ def merge(parts: list[LoadedYaml]) -> tuple[LoadedYaml, Split]:
             lines.setdefault((key,), part.line(key) or 1)
             if value is not None and not isinstance(value, list):
                 raise InputError(f"{part.path}:{part.line(key) or 1}: '{key}' must be a list", code="layout_invalid",
-                                 hint=f"Write '{key}:' followed by '  - name: ...' entries.")
+                                 hint=f"Write '{key}:' followed by '  - name: ...' entries.",
+                                 data={"file": str(part.path), "line": part.line(key) or 1})
             split.sections.setdefault(key, []).append((part.path, part.line(key) or 1, len(value or []),
                                                        len(data.get(key) or [])))
             _append(index, (key,), key, value or [], data, lines, split, part.path)
