@@ -140,3 +140,15 @@ def test_merge_keeps_each_items_file_and_line(tmp_path):
     assert split.origin[("projects", 1)] == b and merged.line("projects", 1, "check") == 4
     assert split.origin[("pipelines", 0)] == a and merged.line("pipelines", 0, "manager") == 5
     assert split_files([tmp_path]) == [a, b]
+
+
+def test_cli_layout_repeatable_json(tmp_path, cli):
+    repo = split_repo(tmp_path, {"a.yaml": PIPES, "b.yaml": JOBS, "c.yaml": PROJECTS.replace("acme-dsvm", "acme-x")},
+                      "ci")
+    res = cli("-o", "json", "validate", str(repo), "--layout", "ci/a.yaml", "--layout", "ci/b.yaml",
+              "--layout", "ci/c.yaml")
+    assert res.exit_code == 1
+    found = [(f["code"], f["file"], f["line"]) for f in res.json["data"]["findings"] if f["severity"] == "error"]
+    assert found == [("jobs_undefined", "ci/c.yaml", 8)]
+    res = cli("-o", "json", "validate", str(repo), "--layout", "ci/missing.yaml")
+    assert res.exit_code == 2 and res.json["errors"][0]["code"] == "not_a_file"
