@@ -152,3 +152,28 @@ def test_cli_layout_repeatable_json(tmp_path, cli):
     assert found == [("jobs_undefined", "ci/c.yaml", 8)]
     res = cli("-o", "json", "validate", str(repo), "--layout", "ci/missing.yaml")
     assert res.exit_code == 2 and res.json["errors"][0]["code"] == "not_a_file"
+
+
+def test_upstream_size_layout_split_in_twenty_parts(tmp_path):
+    """The benchmark's upstream-size repo, its projects cut into 20 parts (each continuing 'projects:' as a bare
+    list): the same 100 undefined jobs, each at its own part's line (the merge is linear: see docs)."""
+    from benchmarks.validate_upstream import generate
+
+    root = tmp_path / "repo"
+    generate(root)
+    text = (root / "zuul/layout.yaml").read_text()
+    (root / "zuul/layout.yaml").unlink()
+    head, projects = text.split("projects:\n", 1)
+    items = projects.split("\n  - name: ")
+    parts = root / "zuul/layout.d"
+    parts.mkdir()
+    (parts / "000.yaml").write_text(head + "projects:\n")
+    per = len(items) // 20 + 1
+    for k in range(20):
+        (parts / f"{k + 1:03d}.yaml").write_text("  - name: " * bool(k) + "\n  - name: ".join(
+            items[k * per:(k + 1) * per]) + "\n")
+    undefined = [f for f in validate_repo(root) if f.code == "jobs_undefined"]
+    assert len(undefined) == 100
+    for f in undefined:
+        job = f.message.split("runs '")[1].split("'")[0]
+        assert job in (root / f.file).read_text().splitlines()[f.line - 1]
