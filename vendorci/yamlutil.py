@@ -111,6 +111,17 @@ def _shallow(text: str) -> bool:
     return all(len(line) - len(line.lstrip(" ")) <= _MAX_FAST_INDENT for line in text.splitlines())
 
 
+_CONFLICT = ("<<<<<<< ", ">>>>>>> ")
+
+
+def conflict_marker(text: str) -> int | None:
+    """1-based line of the first git merge-conflict marker (``<<<<<<< ``, ``=======``, ``>>>>>>> ``), or None."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith(_CONFLICT) or line.rstrip() in ("<<<<<<<", "=======", ">>>>>>>"):
+            return n
+    return None
+
+
 def parse_yaml(text: str, path: Path | str = "<string>", tags: tuple[str, ...] = ()) -> LoadedYaml:
     """Parse ``text`` safely; ``tags``: application tags to accept as :class:`Tagged` values."""
     import yaml
@@ -134,6 +145,11 @@ def parse_yaml(text: str, path: Path | str = "<string>", tags: tuple[str, ...] =
             parser.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        marker = conflict_marker(text)
+        if marker is not None:  # the YAML error is a symptom: name the cause, at its line
+            raise InputError(f"{p}:{marker}: invalid YAML: a git merge-conflict marker is left in the file",
+                             code="yaml_syntax", hint="Resolve the merge conflict (keep one side, remove the "
+                             "<<<<<<< ======= >>>>>>> lines).", data={"file": str(p), "line": marker}) from None
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = exc.problem or exc.context or "invalid YAML"
         raise InputError(

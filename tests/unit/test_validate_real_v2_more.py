@@ -35,11 +35,13 @@ def test_found_repos_both_oracles_accept_have_no_error(name, count):
 
 
 def test_mellanox_conflict_markers_and_duplicate_macro_are_errors():
-    """Mellanox's last commit: Zuul refuses the layout (git merge-conflict markers left in it, the YAML error at
-    line 395, column 11), JJB refuses the second definition of the builder macro 'clean-build-machine'."""
+    """Mellanox's last commit: Zuul refuses the layout (git merge-conflict markers left in it from line 394: Zuul
+    says "could not find expected ':'" at line 395), JJB refuses the second definition of the builder macro
+    'clean-build-machine'."""
     found = errors(validate_repo(DATA / "Mellanox__mlnx-project-config"))
     assert sorted((f.code, f.file, f.line) for f in found) == [
-        ("jobs_jjb", "jenkins/jobs/builder.yaml", 43), ("yaml_syntax", "zuul/layout.yaml", 395)]
+        ("jobs_jjb", "jenkins/jobs/builder.yaml", 43), ("yaml_syntax", "zuul/layout.yaml", 394)]
+    assert "merge-conflict marker" in next(f for f in found if f.code == "yaml_syntax").message
     dup = next(f for f in found if f.code == "jobs_jjb")
     assert "Duplicate macro: 'clean-build-machine'" in dup.message
     assert "first defined at jenkins/jobs/build-kernel.yaml:94" in dup.message
@@ -65,3 +67,15 @@ def test_mellanox_jenkins_jobs_test_refuses_too(tmp_path):
                           str(DATA / "Mellanox__mlnx-project-config/jenkins/jobs"), "-o", str(tmp_path / "out")],
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode != 0 and "Duplicate macro: 'clean-build-machine'" in run.stderr
+
+
+@pytest.mark.parametrize("where", ["zuul/layout.yaml", "jenkins/jobs/jobs.yaml"])
+def test_merge_conflict_marker_is_named_at_its_line(tmp_path, where):
+    from tests.unit.test_validate_real_v2 import make
+
+    repo = make(tmp_path)
+    lines = (repo / where).read_text().splitlines(keepends=True)
+    lines[2:2] = ["<<<<<<< Updated upstream\n", "=======\n", ">>>>>>> Stashed changes\n"]
+    (repo / where).write_text("".join(lines))
+    found = [(f.code, f.file, f.line) for f in errors(validate_repo(repo)) if "merge-conflict" in f.message]
+    assert found == [("yaml_syntax", where, 3)]

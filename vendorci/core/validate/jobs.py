@@ -39,6 +39,12 @@ def read_jjb(c: Run) -> None:
             err.file = err.file[len(root):]
             err.file = str(c.repo.root / err.file)
         if err.yaml:
+            marker = _marker(err.file)
+            if marker is not None:
+                c.add("error", "yaml_syntax", "invalid YAML: a git merge-conflict marker is left in the file",
+                      err.file, marker, "Resolve the merge conflict (keep one side, remove the <<<<<<< ======= "
+                      ">>>>>>> lines).")
+                continue
             c.add("error", "yaml_syntax", f"invalid YAML: {err.message.strip()}", err.file, err.line,
                   "Fix the YAML syntax at that line (JJB cannot read the file).")
         elif err.formatting:
@@ -63,6 +69,15 @@ def read_jjb(c: Run) -> None:
             if "<your-" in line:
                 c.add("warning", "jobs_placeholder", f"placeholder left in: {line.strip()[:80]}", f, n,
                       "Replace the <your-...> placeholder with the real value.")
+
+
+def _marker(file: str | None) -> int | None:
+    from vendorci.yamlutil import conflict_marker
+
+    try:
+        return conflict_marker(Path(file).read_text(encoding="utf-8", errors="replace")) if file else None
+    except OSError:
+        return None
 
 
 def _jjb_version() -> str:
