@@ -109,7 +109,7 @@ def check_layout(c: Run) -> None:
 def _include_path(lay: Layout, i: int, pyfile: str) -> Path | None:
     """An ``includes: - python-file:``, beside the file that names it (or, for a layout.d/ part, one folder up)."""
     here = lay.file("includes", i).parent
-    for p in (here / pyfile, here.parent / pyfile):
+    for p in (here / pyfile, here.parent / pyfile) if lay.split is not None else (here / pyfile,):
         if p.is_file():
             return p
     return None
