@@ -79,3 +79,39 @@ def test_merge_conflict_marker_is_named_at_its_line(tmp_path, where):
     (repo / where).write_text("".join(lines))
     found = [(f.code, f.file, f.line) for f in errors(validate_repo(repo)) if "merge-conflict" in f.message]
     assert found == [("yaml_syntax", where, 3)]
+
+
+JOB_GROUP_MISSING = """\
+- job-template:
+    name: 'acme-{name}-unit'
+    builders:
+      - shell: echo unit
+- job-group:
+    name: acme-group
+    jobs:
+      - 'acme-{name}-unit'
+      - 'acme-{name}-gone'
+- project:
+    name: nova
+    jobs:
+      - acme-group
+"""
+
+
+def test_job_group_naming_nothing_is_skipped_as_jjb2_did(tmp_path):
+    """Found on Tesora's project-config (2016, a fork of OpenStack's): a job-group lists job-templates that no
+    longer exist.  JJB 2.0.10 expanded the project without them (427 jobs, measured here on Python 2.7); JJB 6
+    stops the project at the first.  validate keeps JJB 2's job set and warns at the missing name's line."""
+    from tests.unit.test_validate_real_v2 import make
+
+    layout = ("pipelines:\n  - name: check\n    manager: IndependentPipelineManager\n    trigger:\n      gerrit:\n"
+              "        - event: patchset-created\n    success:\n      gerrit:\n        verified: 1\n"
+              "projects:\n  - name: openstack/nova\n    check:\n      - acme-nova-unit\n")
+    repo = make(tmp_path, layout=layout, jjb=JOB_GROUP_MISSING)
+    jobs = expand([repo / "jenkins/jobs"])
+    assert set(jobs.jobs) == {"acme-nova-unit"} and jobs.complete
+    findings = validate_repo(repo)
+    assert errors(findings) == []
+    warn = [f for f in findings if f.code == "jobs_jjb_format"]
+    assert [(f.file, f.line) for f in warn] == [("jenkins/jobs/jobs.yaml", 9)]
+    assert "acme-{name}-gone" in warn[0].message and "JJB 2 skipped it silently" in warn[0].message

@@ -21,6 +21,8 @@ from typing import Any
 
 #: At most this many JJB errors from XML generation are reported (the rest are counted).
 MAX_ERRORS = 50
+#: At most this many missing names are skipped in one JJB project (as JJB 2 did) before it counts as not expanded.
+MAX_SKIPS = 20
 
 
 @dataclass
@@ -183,6 +185,44 @@ def _job_xml(gen: Any, kinds: dict[str, Any], job: Any) -> None:
         raise (with_ctx(job.context) if with_ctx else exc) from None
 
 
+def _project_jobs(roots: Any, project: Any, out: JJBJobs, where: tuple[str | None, int | None]) -> list[Any]:
+    """The jobs of one JJB project.  JJB 2 skipped, silently, a name in a project's or job-group's job list
+    that nothing defined; JJB 3+ stops the project there.  So that the other jobs of the project are still
+    known, such a name is taken out of its list (JJB's own data, the spec JJB points at) and the project
+    expanded again, at most MAX_SKIPS times; each skip is a JJB-version warning."""
+    for _ in range(MAX_SKIPS):
+        try:
+            return list(project.generate_jobs())
+        except Exception as exc:  # noqa: BLE001
+            if not _skip_missing(roots, project, exc):
+                out.complete = False
+                _add(out, exc, where)
+                return []
+            _add(out, exc, where)
+            out.errors[-1].formatting = True
+            out.errors[-1].message += " (JJB 2 skipped it silently: the job never existed)"
+    out.complete = False
+    return []
+
+
+def _skip_missing(roots: Any, project: Any, exc: Exception) -> bool:
+    """Remove the spec JJB could not find (the one at the error's position) from its list; False if none."""
+    pos = getattr(exc, "pos", None)
+    if pos is None or not str(getattr(exc, "message", "")).startswith("Failed to find suitable job/view/template"):
+        return False
+    for owner in [project, *roots.job_groups.values()]:
+        specs = getattr(owner, "job_specs", None)
+        if specs is None:
+            specs = getattr(owner, "specs", None)
+        if not isinstance(specs, list):
+            continue
+        for k, spec in enumerate(specs):
+            if getattr(spec, "pos", None) is pos:
+                del specs[k]
+                return True
+    return False
+
+
 def _add(out: JJBJobs, exc: Exception, where: tuple[str | None, int | None]) -> None:
     if len(out.errors) >= MAX_ERRORS:
         return
@@ -222,12 +262,7 @@ def _generate(roots: Any, out: JJBJobs, jje: type[Exception]) -> list[Any]:
         jobs += items
     for project in roots.projects.values():
         where = _pos(getattr(project, "pos", None))
-        try:
-            items = list(project.generate_jobs())
-        except Exception as exc:  # noqa: BLE001
-            out.complete = False
-            _add(out, exc, where)
-            continue
+        items = _project_jobs(roots, project, out, where)
         for item in items:
             out.jobs[str(item.data.get("name"))] = where
         jobs += items
