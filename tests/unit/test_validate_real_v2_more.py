@@ -115,3 +115,25 @@ def test_job_group_naming_nothing_is_skipped_as_jjb2_did(tmp_path):
     warn = [f for f in findings if f.code == "jobs_jjb_format"]
     assert [(f.file, f.line) for f in warn] == [("jenkins/jobs/jobs.yaml", 9)]
     assert "acme-{name}-gone" in warn[0].message and "JJB 2 skipped it silently" in warn[0].message
+
+
+@pytest.mark.parametrize(("pattern", "expect"), [
+    ("^gate-nova-.*$", ["gate-nova-docs", "gate-nova-pep8"]),
+    ("^gate-novas?-pep8$", ["gate-nova-docs", "gate-nova-pep8", "gate-novaclient-pep8"]),  # 's' optional
+    ("^gate-(nova|neutron)-pep8$", None),  # any alternation: every name (kept simple and safe)
+    ("^gate-nova|periodic$", None),  # alternation: every name
+    ("^.*-pep8$", None),
+])
+def test_job_setting_candidates_by_literal_prefix(pattern, expect):
+    """Upstream's layout has hundreds of regex job settings and some 17,000 jobs: each setting is matched only
+    against the names that start with its literal prefix (4 s of the upstream run before)."""
+    import re
+
+    from vendorci.core.validate.jobs import _with_prefix
+
+    names = sorted(["gate-neutron-pep8", "gate-nova-docs", "gate-nova-pep8", "gate-novaclient-pep8",
+                    "nova-periodic", "periodic-nova"])
+    got = _with_prefix(names, pattern)
+    assert got == (names if expect is None else expect)
+    # never loses a match
+    assert [n for n in names if re.search(pattern, n)] == [n for n in got if re.search(pattern, n)]
