@@ -167,6 +167,14 @@ REAL_V2_DIR = Path(__file__).resolve().parents[1] / "data" / "real-v2"
 REAL_V2 = sorted(p.name for p in REAL_V2_DIR.iterdir() if p.is_dir())
 
 
+#: JJB stops at its first load error and checks nothing else; the built-in reader goes on.  Mellanox: JJB refuses
+#: the duplicate builder macro 'clean-build-machine' (both report it); with it removed, JJB next refuses a second
+#: duplicate, 'build-kernel' (builder.yaml:50), and the builders test_nodes.yaml uses but nothing defines.
+JJB_STOPS_EARLY = {"Mellanox__mlnx-project-config": {
+    ("jobs_jjb", "jenkins/jobs/builder.yaml", 50),
+    *(("jobs_unknown_component", "jenkins/jobs/test_nodes.yaml", n) for n in (2, 41, 119, 157, 196, 236))}}
+
+
 @pytest.mark.parametrize("name", REAL_V2)
 def test_fallback_errors_are_jjbs_on_real_repos(name, monkeypatch):
     from vendorci.core.validate import jjblib, validate_report
@@ -180,5 +188,9 @@ def test_fallback_errors_are_jjbs_on_real_repos(name, monkeypatch):
     monkeypatch.setattr(jjblib, "expand", unavailable)
     report = validate_report(repo)
     without = sorted((f.code, f.file, f.line) for f in report.findings if f.severity == "error")
-    assert without == with_jjb
+    if name in JJB_STOPS_EARLY:
+        assert set(with_jjb) < set(without), JJB_STOPS_EARLY[name]
+        assert {f for f in without if f not in with_jjb} == JJB_STOPS_EARLY[name]
+    else:
+        assert without == with_jjb
     assert len(report.notes) == 1

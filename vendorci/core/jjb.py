@@ -75,6 +75,9 @@ class JJBConfig:
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     macros: dict[tuple[str, str], Macro] = field(default_factory=dict)  # (kind, name)
+    #: a macro defined again (JJB refuses it): (name, (file, line) of the second '- KIND:' entry, of the first)
+    duplicate_macros: list[tuple[str, tuple[str, int | None], tuple[str, int | None]]] = field(default_factory=list)
+    macro_entries: dict[tuple[str, str], tuple[str, int | None]] = field(default_factory=dict, repr=False)
     projects: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
     where: dict[int, tuple[str, int | None]] = field(default_factory=dict, repr=False)  # id(body) -> file, line
@@ -230,7 +233,12 @@ def _collect(cfg: JJBConfig, loaded: LoadedYaml, defaults: dict, plain: list, wh
         elif kind == "project":
             cfg.projects.append(body)
         elif kind in MACRO_KINDS:
+            entry = (file, loaded.line(i))  # where JJB places a duplicate: the '- KIND:' line
+            if (kind, name) in cfg.macros:
+                cfg.duplicate_macros.append((name, entry, cfg.macro_entries[(kind, name)]))
+                continue
             cfg.macros[(kind, name)] = Macro(kind, name, file, line, _components(body))
+            cfg.macro_entries[(kind, name)] = entry
 
 
 def _node(value: Any) -> str | None:

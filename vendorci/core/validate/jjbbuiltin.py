@@ -40,6 +40,10 @@ def read_builtin(c: Run, dirs: list[Path], why: str) -> JJBJobs:
         c.add_finding(problem)
         if problem.code in _PARTIAL:
             out.complete = False
+    for name, (file, line), (ffile, fline) in cfg.duplicate_macros:  # as JJB says it (JJB stops at the first)
+        c.add("error", "jobs_jjb", f"Jenkins Job Builder: Duplicate macro: '{name}' (first defined at "
+              f"{c.repo.rel(ffile)}:{fline}; JJB refuses duplicates)", file, line,
+              "Keep one definition (rename or remove the other).")
     out.jobs = {name: (job.file, job.line) for name, job in cfg.jobs.items()}
     for proj in cfg.projects:
         file, line = cfg.where.get(id(proj), (None, None))
