@@ -137,3 +137,24 @@ def test_job_setting_candidates_by_literal_prefix(pattern, expect):
     assert got == (names if expect is None else expect)
     # never loses a match
     assert [n for n in names if re.search(pattern, n)] == [n for n in got if re.search(pattern, n)]
+
+
+def test_project_naming_nothing_stays_an_error(tmp_path, monkeypatch):
+    """JJB 2.0.10 skipped a missing name only inside a job-group; listed by the project itself it refused it
+    ("Failed to find suitable template named ..."), as JJB 6 does: an error with both readers."""
+    from tests.unit.test_validate_real_v2 import make
+    from vendorci.core.validate import jjblib
+
+    jjb = JOB_GROUP_MISSING.replace("      - acme-group\n", "      - 'acme-{name}-unit'\n      - 'acme-{name}-gone'\n")
+    repo = make(tmp_path, jjb=jjb)
+    assert [f.code for f in errors(validate_repo(repo)) if f.code.startswith(("jobs_jjb", "jjb_"))] == ["jobs_jjb"]
+
+    def unavailable(dirs):
+        raise jjblib.JJBUnavailable("hidden by the test")
+
+    monkeypatch.setattr(jjblib, "expand", unavailable)
+    found = [f.code for f in errors(validate_repo(repo)) if f.code.startswith(("jobs_jjb", "jjb_"))]
+    assert found == ["jjb_unknown_template"]
+    # inside a job-group, the built-in reader warns as the JJB path does
+    warn = [f for f in validate_repo(make(tmp_path / "g", jjb=JOB_GROUP_MISSING)) if f.code == "jobs_jjb_format"]
+    assert len(warn) == 1 and "JJB 2 skipped it silently" in warn[0].message

@@ -249,9 +249,10 @@ def _expand_project(cfg: JJBConfig, proj: dict[str, Any], defaults: dict, where:
     file, line = where.get(id(proj), ("?", None))
     pname = str(proj["name"])
     base = {k: v for k, v in proj.items() if k != "jobs"}
-    queue: list[tuple[Any, dict[str, Any]]] = [(item, base) for item in proj.get("jobs") or []]
+    # (entry, parameters, the job-group that lists it or None)
+    queue: list[tuple[Any, dict[str, Any], str | None]] = [(item, base, None) for item in proj.get("jobs") or []]
     while queue:
-        item, params = queue.pop(0)
+        item, params, in_group = queue.pop(0)
         name, over = _entry(item)
         if name is None:
             cfg.problems.append(Finding("error", "jjb_structure", f"project {pname}: unreadable jobs entry {item!r}",
@@ -260,7 +261,7 @@ def _expand_project(cfg: JJBConfig, proj: dict[str, Any], defaults: dict, where:
         if name in cfg.groups:
             group = cfg.groups[name]
             gparams = {**params, **{k: v for k, v in group.items() if k not in ("name", "jobs")}, **over}
-            queue[:0] = [(sub, gparams) for sub in group.get("jobs") or []]
+            queue[:0] = [(sub, gparams, name) for sub in group.get("jobs") or []]
         elif name in cfg.templates:
             _expand_template(cfg, name, {**params, **over}, pname, defaults, where)
         elif name in cfg.jobs:
@@ -270,7 +271,14 @@ def _expand_project(cfg: JJBConfig, proj: dict[str, Any], defaults: dict, where:
                 expanded = jjb_format(name, {**params, **over})
             except MissingParam:
                 expanded = name
-            if expanded not in cfg.jobs:
+            if expanded not in cfg.jobs and in_group is not None:  # JJB 2 skipped it; JJB 3+ refuses it
+                gfile, gline = where.get(id(cfg.groups[in_group]), (file, line))
+                cfg.problems.append(Finding(
+                    "warning", "jobs_jjb_format",
+                    f"job-group {in_group} lists '{name}', which no job, job-template or job-group defines (JJB 2 "
+                    "skipped it silently: the job never existed; JJB 3+ refuses it)", gfile, gline,
+                    "Remove the name from the job-group, or define it."))
+            elif expanded not in cfg.jobs:
                 cfg.problems.append(Finding(
                     "error", "jjb_unknown_template",
                     f"project {pname} lists '{name}', which no job, job-template or job-group defines",

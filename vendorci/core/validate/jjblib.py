@@ -186,15 +186,16 @@ def _job_xml(gen: Any, kinds: dict[str, Any], job: Any) -> None:
 
 
 def _project_jobs(roots: Any, project: Any, out: JJBJobs, where: tuple[str | None, int | None]) -> list[Any]:
-    """The jobs of one JJB project.  JJB 2 skipped, silently, a name in a project's or job-group's job list
-    that nothing defined; JJB 3+ stops the project there.  So that the other jobs of the project are still
-    known, such a name is taken out of its list (JJB's own data, the spec JJB points at) and the project
-    expanded again, at most MAX_SKIPS times; each skip is a JJB-version warning."""
+    """The jobs of one JJB project.  JJB 2 skipped, silently, a name in a job-group's job list that nothing
+    defined (one in the project's own list was an error); JJB 3+ stops the project there.  So that the other
+    jobs of the project are still known, such a name is taken out of the group's list (JJB's own data, the
+    spec JJB points at) and the project expanded again, at most MAX_SKIPS times; each skip is a JJB-version
+    warning."""
     for _ in range(MAX_SKIPS):
         try:
             return list(project.generate_jobs())
         except Exception as exc:  # noqa: BLE001
-            if not _skip_missing(roots, project, exc):
+            if not _skip_missing(roots, exc):
                 out.complete = False
                 _add(out, exc, where)
                 return []
@@ -205,12 +206,12 @@ def _project_jobs(roots: Any, project: Any, out: JJBJobs, where: tuple[str | Non
     return []
 
 
-def _skip_missing(roots: Any, project: Any, exc: Exception) -> bool:
+def _skip_missing(roots: Any, exc: Exception) -> bool:
     """Remove the spec JJB could not find (the one at the error's position) from its list; False if none."""
     pos = getattr(exc, "pos", None)
     if pos is None or not str(getattr(exc, "message", "")).startswith("Failed to find suitable job/view/template"):
         return False
-    for owner in [project, *roots.job_groups.values()]:
+    for owner in roots.job_groups.values():  # JJB 2 skipped only a job-group's names; a project's were errors
         specs = getattr(owner, "job_specs", None)
         if specs is None:
             specs = getattr(owner, "specs", None)
