@@ -132,7 +132,9 @@ def main() -> None:
                 print(f"gearadmin --status (wall, incl. process start):  {ga_t * 1000:.1f} ms ({lines} lines)")
             else:
                 print("gearadmin not installed (Debian gearman-tools)")
-            vc = shutil.which("vendorci") or sys.exit("vendorci is not installed")
+            # the console script beside this interpreter (a pyenv shim on PATH would add its own start-up)
+            beside = Path(sys.executable).parent / "vendorci"
+            vc = str(beside) if beside.exists() else shutil.which("vendorci") or sys.exit("vendorci is not installed")
             srv = ["--server", server.address]
             py = Path(sys.executable).resolve()  # the interpreter vendorci runs on (the console script's)
             with open(vc, "rb") as f:
