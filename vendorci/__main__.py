@@ -37,9 +37,9 @@ def main() -> int:
         code = run_fast()
         if code is not None:
             _exit_now(code)
-    from vendorci.cli import main as cli_main
+    from vendorci.cli.root import main as typer_main  # the fast path declined (or was not asked): typer
 
-    return cli_main()
+    return typer_main()
 
 
 if __name__ == "__main__":
