@@ -112,6 +112,9 @@ def _shallow(text: str) -> bool:
 
 
 _CONFLICT = ("<<<<<<< ", ">>>>>>> ")
+#: what a file with a merge-conflict marker is told (the YAML error that follows is only its symptom)
+CONFLICT_MESSAGE = "invalid YAML: a git merge-conflict marker is left in the file"
+CONFLICT_HINT = "Resolve the merge conflict (keep one side, remove the <<<<<<< ======= >>>>>>> lines)."
 
 
 def conflict_marker(text: str) -> int | None:
@@ -147,9 +150,8 @@ def parse_yaml(text: str, path: Path | str = "<string>", tags: tuple[str, ...] =
         mark = exc.problem_mark or exc.context_mark
         marker = conflict_marker(text)
         if marker is not None:  # the YAML error is a symptom: name the cause, at its line
-            raise InputError(f"{p}:{marker}: invalid YAML: a git merge-conflict marker is left in the file",
-                             code="yaml_syntax", hint="Resolve the merge conflict (keep one side, remove the "
-                             "<<<<<<< ======= >>>>>>> lines).", data={"file": str(p), "line": marker}) from None
+            raise InputError(f"{p}:{marker}: {CONFLICT_MESSAGE}", code="yaml_syntax", hint=CONFLICT_HINT,
+                             data={"file": str(p), "line": marker}) from None
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = exc.problem or exc.context or "invalid YAML"
         raise InputError(

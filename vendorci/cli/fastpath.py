@@ -20,7 +20,6 @@ from typing import Any, NamedTuple, Optional
 
 from vendorci.cli.gearman_render import TIMEOUT_DEFAULT, TIMEOUT_MIN
 from vendorci.cli.guards import MAX_NUMBER
-from vendorci.output import Result
 
 COMMANDS = ("status", "workers")
 OUTPUT_MODES = ("human", "json")  # openmetrics: the typer path says it is not available here
@@ -121,13 +120,8 @@ def run_fast(argv: Optional[list[str]] = None) -> Optional[int]:
     call = parse(args)
     if call is None:
         return None
-    import gc
-
-    # a short-lived process that builds ~50,000 small objects and never makes a cycle: the collector's passes
-    # over them would cost more than the parsing itself
-    gc.disable()
     from vendorci.cli.boundary import Boundary
-    from vendorci.cli.gearman_render import gearman_address, render_status, render_workers
+    from vendorci.cli.gearman_render import render_status, render_workers, status_result, workers_result
     from vendorci.cli.guards import signals_interrupt
 
     if call.debug or not call.server:
@@ -138,23 +132,12 @@ def run_fast(argv: Optional[list[str]] = None) -> Optional[int]:
     boundary = Boundary(output=call.output, config_path=call.config, debug=call.debug)
     boundary._consoles[False] = _PlainConsole(sys.stdout)
 
-    def status() -> Result:
-        from vendorci.core.gearman import gearman_status
-
-        host, port = gearman_address(boundary, call.server)
-        return Result("gearman status", source=gearman_status(host, port, call.timeout, call.pattern))
-
-    def workers() -> Result:
-        from vendorci.core.gearman import gearman_workers
-
-        host, port = gearman_address(boundary, call.server)
-        return Result("gearman workers", gearman_workers(host, port, call.timeout, call.pattern).as_dict())
-
+    result, render = (status_result, render_status) if call.command == "status" else (workers_result,
+                                                                                        render_workers)
     restore = signals_interrupt()
     try:
-        if call.command == "status":
-            return boundary.run_code("gearman status", status, render_status)
-        return boundary.run_code("gearman workers", workers, render_workers)
+        return boundary.run_code(f"gearman {call.command}",
+                                 lambda: result(boundary, call.server, call.timeout, call.pattern), render)
     except KeyboardInterrupt:  # a signal between the boundary's handlers
         print("interrupted", file=sys.stderr)
         return 130

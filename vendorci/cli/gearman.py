@@ -9,7 +9,13 @@ from typing import Any, Optional
 import typer
 
 from vendorci.cli.app import get_app
-from vendorci.cli.gearman_render import gearman_address, render_status, render_workers
+from vendorci.cli.gearman_render import (
+    gearman_address,
+    render_status,
+    render_workers,
+    status_result,
+    workers_result,
+)
 from vendorci.cli.options import GEARMAN_SERVER_HELP, GEARMAN_TIMEOUT_OPT
 from vendorci.core.gearman import gearman_status, status_text
 from vendorci.output import Result
@@ -34,13 +40,13 @@ def status(
     appl = get_app(ctx)
 
     def run() -> Result:
-        host, port = gearman_address(appl, server)
         if watch and not appl.json:
+            host, port = gearman_address(appl, server)
             try:
                 _watch(appl, host, port, timeout, filter_, watch)
             except KeyboardInterrupt:  # Ctrl-C is how a watch ends: not an error
                 raise typer.Exit(0) from None
-        return Result("gearman status", source=gearman_status(host, port, timeout, filter_))
+        return status_result(appl, server, timeout, filter_)
 
     appl.run("gearman status", run, render_status)
 
@@ -73,11 +79,4 @@ def workers(
 ) -> None:
     """Connections: fd, address, client id (Jenkins: NODE_exec-N, MASTER_manager) and their functions."""
     appl = get_app(ctx)
-
-    def run() -> Result:
-        from vendorci.core.gearman import gearman_workers
-
-        host, port = gearman_address(appl, server)
-        return Result("gearman workers", gearman_workers(host, port, timeout, filter_).as_dict())
-
-    appl.run("gearman workers", run, render_workers)
+    appl.run("gearman workers", lambda: workers_result(appl, server, timeout, filter_), render_workers)

@@ -26,6 +26,22 @@ def gearman_address(boundary: Any, server: Optional[str]) -> tuple[str, int]:
     return boundary.load_config().gearman_address
 
 
+def status_result(boundary: Any, server: Optional[str], timeout: float, pattern: Optional[str]) -> Result:
+    """`gearman status`: the functions, as the typed result (its dicts are built only for JSON)."""
+    from vendorci.core.gearman import gearman_status
+
+    host, port = gearman_address(boundary, server)
+    return Result("gearman status", source=gearman_status(host, port, timeout, pattern))
+
+
+def workers_result(boundary: Any, server: Optional[str], timeout: float, pattern: Optional[str]) -> Result:
+    """`gearman workers`: the connections."""
+    from vendorci.core.gearman import gearman_workers
+
+    host, port = gearman_address(boundary, server)
+    return Result("gearman workers", gearman_workers(host, port, timeout, pattern).as_dict())
+
+
 def render_status(console: Any, result: Result) -> None:
     from vendorci.cli.render_plain import write_lines
     from vendorci.core.gearman import status_text

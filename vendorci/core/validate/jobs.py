@@ -41,9 +41,9 @@ def read_jjb(c: Run) -> None:
         if err.yaml:
             marker = _marker(err.file)
             if marker is not None:
-                c.add("error", "yaml_syntax", "invalid YAML: a git merge-conflict marker is left in the file",
-                      err.file, marker, "Resolve the merge conflict (keep one side, remove the <<<<<<< ======= "
-                      ">>>>>>> lines).")
+                from vendorci.yamlutil import CONFLICT_HINT, CONFLICT_MESSAGE
+
+                c.add("error", "yaml_syntax", CONFLICT_MESSAGE, err.file, marker, CONFLICT_HINT)
                 continue
             c.add("error", "yaml_syntax", f"invalid YAML: {err.message.strip()}", err.file, err.line,
                   "Fix the YAML syntax at that line (JJB cannot read the file).")
